@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import { type Db, migrateToLatest, openDatabase } from './db/database.js';
+import devMailboxRoutes from './features/dev-mailbox/routes.js';
+import publicRoutes from './features/public/routes.js';
+import csrf from './platform/csrf.js';
+import errors from './platform/errors.js';
+import health from './platform/health.js';
+import { createI18n } from './platform/i18n.js';
+import language from './platform/language.js';
+import { Mailer } from './platform/mail/outbox.js';
+import { type MailTransport, transportFromConfig } from './platform/mail/transports.js';
+import { OutboxWorker, type WorkerOptions } from './platform/mail/worker.js';
+import { govukDir, projectRoot } from './platform/paths.js';
+import { redactUrl } from './platform/redact.js';
+import securityHeaders from './platform/security-headers.js';
+import session, { DbSessionStore, RedisSessionStore, type SessionStore } from './platform/session.js';
+import views, { createViewEnvironment } from './platform/views.js';
+import './platform/types.js';
+
+export interface AppDeps {
+  db?: Db;
+  /** Replace the configured mail transport (tests use a real SMTP sink through this or through SMTP_URL). */
+  mailTransport?: MailTransport;
+  worker?: Partial<Pick<WorkerOptions, 'pollIntervalMs' | 'baseDelayMs' | 'maxDelayMs' | 'maxAttempts'>>;
+  /** Start the in-process outbox worker (default: as configured). */
+  runWorker?: boolean;
+  logger?: FastifyServerOptions['logger'];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    mailWorker: OutboxWorker | null;
+  }
+}
+
+export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
+  return {
+    level: config.logLevel,
+    redact: {
+      paths: [
+        'req.headers.cookie',
+        'req.headers.authorization',
+        'res.headers["set-cookie"]',
+        '*.password',
+        '*.newPassword',
+        '*.confirmPassword',
+        '*.currentPassword',
+        '*.code',
+        '*.token',
+        '*._csrf',
+        'body',
+      ],
+      censor: '[REDACTED]',
+    },
+    serializers: {
+      req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
+    },
+  };
+}
+
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? loggerOptions(config),
+    genReqId: () => randomUUID(),
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  });
+
+  const db = deps.db ?? openDatabase(config.databaseUrl);
+  await migrateToLatest(db);
+  const i18n = await createI18n();
+  const viewEnv = createViewEnvironment(config);
+  const mailer = new Mailer(viewEnv, i18n, config);
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : undefined;
+  const sessionStore: SessionStore = redis ? new RedisSessionStore(redis) : new DbSessionStore(db);
+  const secure = config.env === 'production';
+
+  app.decorate('config', config);
+  app.decorate('db', db);
+  app.decorate('mailer', mailer);
+
+  await app.register(cookie);
+  await app.register(formbody);
+  await app.register(fastifyStatic, {
+    root: [path.join(govukDir, 'govuk', 'assets'), path.join(govukDir, 'govuk')],
+    prefix: '/assets/',
+    allowedPath: (p) => /\.(css|js|mjs|woff2?|png|ico|svg|json)$/.test(p) && !p.includes('..'),
+    maxAge: '1d',
+    index: false,
+  });
+  await app.register(fastifyStatic, {
+    root: path.join(projectRoot, 'public'),
+    prefix: '/static/',
+    decorateReply: false,
+    maxAge: '1h',
+    index: false,
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: config.rateLimitPostsPerMinute,
+    timeWindow: '1 minute',
+    // DESIGN §5: a per-IP limit on every POST; reading pages is not limited.
+    allowList: (request) => request.method !== 'POST',
+    ...(redis ? { redis, nameSpace: 'portal-rl:' } : {}),
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      message: `Rate limit exceeded, retry in ${context.after}`,
+    }),
+  });
+  await app.register(language, { i18n, secure });
+  await app.register(securityHeaders);
+  await app.register(session, { store: sessionStore, secure });
+  await app.register(views, { env: viewEnv });
+  await app.register(errors);
+  await app.register(csrf, { secret: config.sessionSecret, secure });
+  app.decorateRequest('user', null);
+
+  await app.register(health);
+  await app.register(publicRoutes);
+  if (config.env !== 'production') await app.register(devMailboxRoutes);
+
+  const runWorker = deps.runWorker ?? config.mail.inProcessWorker;
+  const worker = runWorker
+    ? new OutboxWorker({
+        db,
+        transport: deps.mailTransport ?? transportFromConfig(config, app.log),
+        log: app.log,
+        pollIntervalMs: config.mail.pollIntervalMs,
+        ...deps.worker,
+      })
+    : null;
+  app.decorate('mailWorker', worker);
+  if (worker) {
+    const unsubscribe = mailer.onEnqueue(() => worker.poke());
+    app.addHook('onReady', async () => worker.start());
+    app.addHook('onClose', async () => {
+      unsubscribe();
+      await worker.stop();
+    });
+  }
+  app.addHook('onClose', async () => {
+    await redis?.quit().catch(() => undefined);
+    if (!deps.db) await db.destroy();
+  });
+  return app;
+}

@@ -1,0 +1,40 @@
+import type { TFunction } from 'i18next';
+import type { Config } from '../config.js';
+import type { Db } from '../db/database.js';
+import type { Lang } from './i18n.js';
+import type { Mailer } from './mail/outbox.js';
+import type { Session } from './session.js';
+
+/** Everything a signed-in request knows about its person. Filled in by the accounts feature. */
+export interface CurrentUser {
+  id: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  role: string;
+  lang: Lang;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    db: Db;
+    mailer: Mailer;
+  }
+  interface FastifyRequest {
+    lang: Lang;
+    t: TFunction;
+    cspNonce: string;
+    session: Session | null;
+    /** A session cookie was sent but its session had ended (idle or absolute timeout). */
+    sessionExpired: boolean;
+    user: CurrentUser | null;
+    csrfToken(): string;
+    ensureSession(): Session;
+    regenerateSession(): Session;
+    destroySession(): Promise<void>;
+  }
+  interface FastifyReply {
+    render(template: string, model?: Record<string, unknown>): FastifyReply;
+  }
+}
