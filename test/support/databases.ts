@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe } from 'node:test';
+import pg from 'pg';
+import { type Db, openDatabase } from '../../src/db/database.js';
+
+export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface TestDatabase {
+  kind: 'sqlite' | 'postgres';
+  url: string;
+  db: Db;
+  dataDir: string;
+  drop(): Promise<void>;
+}
+
+async function checkPostgres(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export const postgresAvailable = await checkPostgres();
+
+/** A fresh, empty database: a temporary SQLite file, or a PostgreSQL schema of its own. */
+export async function createTestDatabase(kind: 'sqlite' | 'postgres'): Promise<TestDatabase> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'portal-test-'));
+  if (kind === 'sqlite') {
+    const url = `sqlite:${path.join(dataDir, 'test.sqlite')}`;
+    const db = openDatabase(url);
+    return {
+      kind,
+      url,
+      db,
+      dataDir,
+      drop: async () => {
+        await db.destroy();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const db = openDatabase(POSTGRES_URL, { schema, poolSize: 5 });
+  return {
+    kind,
+    url: POSTGRES_URL,
+    db,
+    dataDir,
+    drop: async () => {
+      await db.destroy();
+      const c = new pg.Client({ connectionString: POSTGRES_URL });
+      await c.connect();
+      await c.query(`drop schema ${schema} cascade`);
+      await c.end();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Runs a suite on SQLite and on PostgreSQL. Without PostgreSQL the second run is skipped with a loud
+ * notice, unless REQUIRE_POSTGRES=1 (as in CI), when it fails instead.
+ */
+export function describeEachDatabase(name: string, fn: (kind: 'sqlite' | 'postgres') => void): void {
+  describe(`${name} [sqlite]`, () => fn('sqlite'));
+  if (postgresAvailable) {
+    describe(`${name} [postgres]`, () => fn('postgres'));
+  } else if (process.env.REQUIRE_POSTGRES === '1') {
+    describe(`${name} [postgres]`, () => {
+      throw new Error(`PostgreSQL is required (REQUIRE_POSTGRES=1) but not reachable at ${POSTGRES_URL}`);
+    });
+  } else {
+    console.warn(`\n*** SKIPPED: PostgreSQL suite "${name}": no server at ${POSTGRES_URL} ***\n`);
+    describe(`${name} [postgres]`, { skip: 'PostgreSQL not reachable' }, () => undefined);
+  }
+}
