@@ -7,6 +7,7 @@ export interface AuditEntry {
   subjectType?: string;
   subjectId?: string;
   detail?: Record<string, unknown>;
+  at?: Date;
 }
 
 /**
@@ -17,7 +18,7 @@ export async function audit(db: Db, entry: AuditEntry, request?: FastifyRequest)
   await db
     .insertInto('audit_events')
     .values({
-      at: new Date().toISOString(),
+      at: (entry.at ?? new Date()).toISOString(),
       actor_id: entry.actorId ?? request?.user?.id ?? null,
       action: entry.action,
       subject_type: entry.subjectType ?? null,

@@ -11,8 +11,11 @@ export interface CurrentUser {
   email: string;
   firstName: string;
   lastName: string;
-  role: string;
+  role: 'citizen' | 'professional' | 'caseworker' | 'manager' | 'admin';
   lang: Lang;
+  twoStepMethod: 'email' | 'app' | null;
+  /** Two-step verification was completed (or set up) in this session. */
+  twoStepDone: boolean;
 }
 
 declare module 'fastify' {
