@@ -8,8 +8,14 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { type Db, migrateToLatest, openDatabase } from './db/database.js';
+import auth from './features/account/auth.js';
+import accountRoutes from './features/account/routes.js';
+import { AccountService } from './features/account/service.js';
+import settingsRoutes from './features/account/settings-routes.js';
+import adminRoutes from './features/admin/routes.js';
 import devMailboxRoutes from './features/dev-mailbox/routes.js';
 import publicRoutes from './features/public/routes.js';
+import sendRoutes from './features/send/routes.js';
 import csrf from './platform/csrf.js';
 import errors from './platform/errors.js';
 import health from './platform/health.js';
@@ -33,11 +39,15 @@ export interface AppDeps {
   /** Start the in-process outbox worker (default: as configured). */
   runWorker?: boolean;
   logger?: FastifyServerOptions['logger'];
+  /** The clock for expiry rules (links, codes, lockouts, sessions); tests move it. */
+  now?: () => Date;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     mailWorker: OutboxWorker | null;
+    accounts: AccountService;
+    now: () => Date;
   }
 }
 
@@ -83,10 +93,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : undefined;
   const sessionStore: SessionStore = redis ? new RedisSessionStore(redis) : new DbSessionStore(db);
   const secure = config.env === 'production';
+  const now = deps.now ?? (() => new Date());
+  const accounts = new AccountService({ db, mailer, config, sessions: sessionStore, now });
 
   app.decorate('config', config);
   app.decorate('db', db);
   app.decorate('mailer', mailer);
+  app.decorate('accounts', accounts);
+  app.decorate('now', now);
 
   await app.register(cookie);
   await app.register(formbody);
@@ -118,14 +132,19 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   await app.register(language, { i18n, secure });
   await app.register(securityHeaders);
-  await app.register(session, { store: sessionStore, secure });
+  await app.register(session, { store: sessionStore, secure, now: () => now().getTime() });
   await app.register(views, { env: viewEnv });
   await app.register(errors);
   await app.register(csrf, { secret: config.sessionSecret, secure });
   app.decorateRequest('user', null);
+  await app.register(auth, { accounts });
 
   await app.register(health);
   await app.register(publicRoutes);
+  await app.register(accountRoutes, { accounts });
+  await app.register(settingsRoutes, { accounts });
+  await app.register(sendRoutes);
+  await app.register(adminRoutes, { accounts });
   if (config.env !== 'production') await app.register(devMailboxRoutes);
 
   const runWorker = deps.runWorker ?? config.mail.inProcessWorker;

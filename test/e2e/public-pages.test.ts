@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { checkAxe, describeWithBrowser, useBrowser } from './support/browser.js';
+import { axeViolations, checkAxe, describeWithBrowser, formatViolations, useBrowser } from './support/browser.js';
 
 const PUBLIC_PAGES: { path: string; status: number }[] = [
   { path: '/', status: 200 },
@@ -24,6 +24,19 @@ async function htmlLang(page: Page): Promise<string | null> {
 describeWithBrowser('public pages in a browser', () => {
   const h = useBrowser();
   let mailboxEmailPath = '';
+
+  test("the harness: axe runs under the portal's CSP and reports a violation", async () => {
+    const page = await h.newPage();
+    await page.goto('/?lng=en');
+    // Break the page on purpose: an input with no label.
+    await page.evaluate(() => document.querySelector('label[for="home-email"]')?.remove());
+    const violations = await axeViolations(page);
+    assert.deepEqual(
+      violations.map((v) => v.id),
+      ['label'],
+    );
+    assert.match(formatViolations(violations), /label \[critical\]: .*\n\s+#home-email/);
+  });
 
   test('an email in the outbox, for the dev mailbox pages', async () => {
     const id = await h.app.app.mailer.enqueue(h.app.app.db, {
@@ -55,7 +68,7 @@ describeWithBrowser('public pages in a browser', () => {
     await page.goto('/dev/mailbox?lng=en');
     await page.getByRole('link', { name: 'Test email from the Citizen Portal' }).click();
     await page.waitForURL(`**${mailboxEmailPath}`);
-    assert.equal(await page.locator('h1').innerText(), 'Test email from the Citizen Portal');
+    assert.equal(await page.locator('h1').textContent(), 'Test email from the Citizen Portal');
     await checkAxe(page, 'dev mailbox email');
     await page.goto(`${mailboxEmailPath}?lng=cy`);
     assert.equal(await htmlLang(page), 'cy');
@@ -68,11 +81,14 @@ describeWithBrowser('public pages in a browser', () => {
     assert.equal(await htmlLang(page), 'en');
     const englishTitle = await page.title();
 
-    await page.locator('.govuk-service-navigation').getByRole('link', { name: /Cymraeg$/ }).click();
+    await page
+      .locator('.govuk-service-navigation')
+      .getByRole('link', { name: /Cymraeg$/ })
+      .click();
     await page.waitForURL(/[?&]lng=cy/);
     assert.equal(await htmlLang(page), 'cy');
     assert.notEqual(await page.title(), englishTitle, 'the title is translated');
-    assert.equal(await page.locator('.portal-language [aria-current="true"]').innerText(), 'Cymraeg');
+    assert.equal(await page.locator('.portal-language [aria-current="true"]').textContent(), 'Cymraeg');
 
     // The next page, reached by a link with no ?lng, is still in Welsh.
     await page.locator('.govuk-footer').getByRole('link').first().click();
@@ -81,7 +97,10 @@ describeWithBrowser('public pages in a browser', () => {
     assert.equal(await htmlLang(page), 'cy');
 
     // And back to English, which persists likewise.
-    await page.locator('.govuk-service-navigation').getByRole('link', { name: /English$/ }).click();
+    await page
+      .locator('.govuk-service-navigation')
+      .getByRole('link', { name: /English$/ })
+      .click();
     await page.waitForURL(/[?&]lng=en/);
     assert.equal(await htmlLang(page), 'en');
     await page.goto('/contact');
@@ -101,7 +120,12 @@ describeWithBrowser('public pages in a browser', () => {
     assert.equal(await services.count(), 5);
     for (const link of await services.all()) assert.ok(await link.isVisible());
     // The header navigation and language link are reachable without the JS menu button.
-    assert.ok(await page.locator('.govuk-service-navigation').getByRole('link', { name: /Cymraeg$/ }).isVisible());
+    assert.ok(
+      await page
+        .locator('.govuk-service-navigation')
+        .getByRole('link', { name: /Cymraeg$/ })
+        .isVisible(),
+    );
   });
 
   test('the CSRF refusal page: a login form posted without the CSRF cookie', async () => {

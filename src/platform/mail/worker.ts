@@ -111,6 +111,9 @@ export class OutboxWorker {
         .updateTable('outbox')
         .set({ locked_until: lockedUntil })
         .where('id', '=', row.id)
+        // Still due and unclaimed now: another worker may have sent it (or failed it) since the select.
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', nowIso)
         .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', nowIso)]))
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) === 1) mine.push(row);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe } from 'node:test';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { type AppDeps, buildApp } from '../../../src/app.js';
@@ -26,6 +26,9 @@ const CHROMIUM_ARGS = [
 
 /** The WCAG 2.2 AA rule set the portal is held to (DESIGN: accessibility). */
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/** axe-core's result type, through @axe-core/playwright (axe-core itself is not a direct dependency). */
+export type AxeViolation = Awaited<ReturnType<AxeBuilder['analyze']>>['violations'][number];
 
 export interface RunningApp {
   app: FastifyInstance;
@@ -171,14 +174,14 @@ export function useBrowser(options: { env?: Record<string, string>; deps?: AppDe
   return harness;
 }
 
-/**
- * Runs axe-core on the page with the WCAG 2.2 AA tags and fails on any violation, listing each
- * violation's id, impact, help text and its first few target selectors.
- */
-export async function checkAxe(page: Page, label: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-  if (!results.violations.length) return;
-  const report = results.violations
+/** axe-core's WCAG 2.2 AA violations on the page as it is now. */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  return (await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze()).violations;
+}
+
+/** Each violation's id, impact, help text and its first few target selectors. */
+export function formatViolations(violations: AxeViolation[]): string {
+  return violations
     .map((v) => {
       const targets = v.nodes
         .slice(0, 3)
@@ -188,7 +191,13 @@ export async function checkAxe(page: Page, label: string): Promise<void> {
       return `  - ${v.id} [${v.impact ?? 'n/a'}]: ${v.help} (${v.helpUrl})\n${targets}${more}`;
     })
     .join('\n');
-  const message = `axe: ${results.violations.length} accessibility violation(s) on ${label} (${page.url()}):\n${report}`;
+}
+
+/** Runs axe-core on the page (WCAG 2.2 AA tags) and fails the test on any violation, printing them. */
+export async function checkAxe(page: Page, label: string): Promise<void> {
+  const violations = await axeViolations(page);
+  if (!violations.length) return;
+  const message = `axe: ${violations.length} accessibility violation(s) on ${label} (${page.url()}):\n${formatViolations(violations)}`;
   console.error(message);
   assert.fail(message);
 }
