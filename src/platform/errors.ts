@@ -34,7 +34,7 @@ async function errorsPlugin(app: FastifyInstance) {
     return this.code(status).render('errors/page', { errorKey: key, requestId: this.request.id, ...extra });
   });
 
-  app.setNotFoundHandler((request, reply) => {
+  app.setNotFoundHandler((_request, reply) => {
     reply.errorPage(404, 'notFound');
   });
 

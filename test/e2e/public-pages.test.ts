@@ -108,6 +108,23 @@ describeWithBrowser('public pages in a browser', () => {
     assert.deepEqual(h.problems(page), []);
   });
 
+  test('on a 375px phone the language link is behind the Menu button, which opens', async () => {
+    const page = await h.newPage({ viewport: { width: 375, height: 812 } });
+    await page.goto('/?lng=en');
+    const nav = page.locator('.govuk-service-navigation');
+    const cymraeg = nav.getByRole('link', { name: /Cymraeg$/ });
+    const menu = nav.getByRole('button', { name: 'Menu' });
+    assert.ok(await menu.isVisible());
+    assert.equal(await cymraeg.isVisible(), false);
+    await menu.click();
+    assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+    await cymraeg.click();
+    await page.waitForURL(/[?&]lng=cy/);
+    assert.equal(await htmlLang(page), 'cy');
+    await checkAxe(page, 'home page on a phone (cy)');
+    assert.deepEqual(h.problems(page), []);
+  });
+
   test('the home page works without JavaScript: login form and service list', async () => {
     const page = await h.newPage({ javaScriptEnabled: false });
     const response = await page.goto('/');

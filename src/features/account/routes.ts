@@ -180,7 +180,7 @@ export default async function accountRoutes(app: FastifyInstance, opts: { accoun
 
   app.post('/login/code/resend', async (request, reply) => {
     const user = await pendingUser(request);
-    if (!user || user.two_step_method !== 'email') return reply.redirect('/login');
+    if (user?.two_step_method !== 'email') return reply.redirect('/login');
     const sent = await accounts.sendCode(user, 'login');
     if (!sent) {
       return codePage(request, reply, 'email', { errors: errorView({ code: request.t('account:errors.code.tooManySent') }) }, 429);
