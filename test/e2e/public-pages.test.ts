@@ -17,6 +17,8 @@ const PUBLIC_PAGES: { path: string; status: number }[] = [
   { path: '/dev/mailbox', status: 200 },
 ];
 
+const PHONE = { width: 375, height: 812 };
+
 async function htmlLang(page: Page): Promise<string | null> {
   return page.locator('html').getAttribute('lang');
 }
@@ -50,7 +52,7 @@ describeWithBrowser('public pages in a browser', () => {
 
   for (const lang of ['en', 'cy'] as const) {
     for (const { path, status } of PUBLIC_PAGES) {
-      test(`${path} in ${lang}: status, <html lang>, title, no script errors, axe`, async () => {
+      test(`${path} in ${lang}: status, <html lang>, title, no script errors, axe at desktop and phone widths`, async () => {
         const page = await h.newPage();
         const response = await page.goto(`${path}?lng=${lang}`);
         assert.equal(response?.status(), status);
@@ -58,6 +60,9 @@ describeWithBrowser('public pages in a browser', () => {
         assert.notEqual((await page.title()).trim(), '', 'the page has a title');
         assert.equal(await page.locator('h1').count(), 1, 'one h1');
         await checkAxe(page, `${path} (${lang})`);
+        // The same page on a phone: the layout reflows (navigation behind a menu button, links wrap).
+        await page.setViewportSize(PHONE);
+        await checkAxe(page, `${path} (${lang}, ${PHONE.width}px)`);
         assert.deepEqual(h.problems(page), [], 'no console errors or uncaught exceptions');
       });
     }
@@ -81,14 +86,11 @@ describeWithBrowser('public pages in a browser', () => {
     assert.equal(await htmlLang(page), 'en');
     const englishTitle = await page.title();
 
-    await page
-      .locator('.govuk-service-navigation')
-      .getByRole('link', { name: /Cymraeg$/ })
-      .click();
+    await page.locator('.portal-header__language').getByRole('link', { name: /Cymraeg$/ }).click();
     await page.waitForURL(/[?&]lng=cy/);
     assert.equal(await htmlLang(page), 'cy');
     assert.notEqual(await page.title(), englishTitle, 'the title is translated');
-    assert.equal(await page.locator('.portal-language [aria-current="true"]').textContent(), 'Cymraeg');
+    assert.equal(await page.locator('.portal-header__language [aria-current="true"]').textContent(), 'Cymraeg');
 
     // The next page, reached by a link with no ?lng, is still in Welsh.
     await page.locator('.govuk-footer').getByRole('link').first().click();
@@ -97,10 +99,7 @@ describeWithBrowser('public pages in a browser', () => {
     assert.equal(await htmlLang(page), 'cy');
 
     // And back to English, which persists likewise.
-    await page
-      .locator('.govuk-service-navigation')
-      .getByRole('link', { name: /English$/ })
-      .click();
+    await page.locator('.portal-header__language').getByRole('link', { name: /English$/ }).click();
     await page.waitForURL(/[?&]lng=en/);
     assert.equal(await htmlLang(page), 'en');
     await page.goto('/contact');
@@ -108,16 +107,19 @@ describeWithBrowser('public pages in a browser', () => {
     assert.deepEqual(h.problems(page), []);
   });
 
-  test('on a 375px phone the language link is behind the Menu button, which opens', async () => {
-    const page = await h.newPage({ viewport: { width: 375, height: 812 } });
+  test('on a 375px phone the language link stays visible in the header, and the Menu button opens the navigation', async () => {
+    const page = await h.newPage({ viewport: PHONE });
     await page.goto('/?lng=en');
     const nav = page.locator('.govuk-service-navigation');
-    const cymraeg = nav.getByRole('link', { name: /Cymraeg$/ });
     const menu = nav.getByRole('button', { name: 'Menu' });
+    const register = nav.getByRole('link', { name: 'Register' });
     assert.ok(await menu.isVisible());
-    assert.equal(await cymraeg.isVisible(), false);
+    assert.equal(await register.isVisible(), false);
     await menu.click();
     assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+    assert.ok(await register.isVisible());
+    const cymraeg = page.locator('.portal-header__language').getByRole('link', { name: /Cymraeg$/ });
+    assert.ok(await cymraeg.isVisible());
     await cymraeg.click();
     await page.waitForURL(/[?&]lng=cy/);
     assert.equal(await htmlLang(page), 'cy');
@@ -137,12 +139,8 @@ describeWithBrowser('public pages in a browser', () => {
     assert.equal(await services.count(), 5);
     for (const link of await services.all()) assert.ok(await link.isVisible());
     // The header navigation and language link are reachable without the JS menu button.
-    assert.ok(
-      await page
-        .locator('.govuk-service-navigation')
-        .getByRole('link', { name: /Cymraeg$/ })
-        .isVisible(),
-    );
+    assert.ok(await page.locator('.portal-header__language').getByRole('link', { name: /Cymraeg$/ }).isVisible());
+    assert.ok(await page.locator('.govuk-service-navigation').getByRole('link', { name: 'Register' }).isVisible());
   });
 
   test('the CSRF refusal page: a login form posted without the CSRF cookie', async () => {

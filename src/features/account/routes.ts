@@ -131,7 +131,8 @@ export default async function accountRoutes(app: FastifyInstance, opts: { accoun
       const s = request.regenerateSession();
       const returnTo = s.get<string>('returnTo');
       s.record.data = { pending: { userId: user.id, at: Date.now() }, ...(returnTo ? { returnTo } : {}) };
-      s.dirty = true;
+      // regenerateSession() keeps the signed-in person: whoever was signed in here is not any more.
+      s.userId = null;
       request.rotateCsrf();
       if (user.two_step_method === 'email') await accounts.sendCode(user, 'login');
       return reply.redirect('/login/code');

@@ -9,8 +9,8 @@ import type { Config } from '../../../src/config.js';
 import { testConfig } from '../../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../../support/databases.js';
 
-/** Debian's Chromium (`apt-get install chromium`). A browser is never downloaded. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** Debian's Chromium (`apt-get install chromium`); CHROMIUM_PATH may point elsewhere. A browser is never downloaded. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const browserAvailable = existsSync(CHROMIUM_PATH);
 
 const CHROMIUM_ARGS = [
@@ -24,7 +24,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** The WCAG 2.2 AA rule set the portal is held to (DESIGN: accessibility). */
+/** The WCAG 2.2 AA rule set the portal is held to. */
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 /** axe-core's result type, through @axe-core/playwright (axe-core itself is not a direct dependency). */
@@ -164,7 +164,11 @@ export function useBrowser(options: { env?: Record<string, string>; deps?: AppDe
           seen.push(`HTTP ${response.status()}: ${response.url()}`);
         }
       });
-      page.on('requestfailed', (request) => seen.push(`failed: ${request.url()} (${request.failure()?.errorText ?? '?'})`));
+      page.on('requestfailed', (request) => {
+        const error = request.failure()?.errorText ?? '?';
+        // A load cut short by the page navigating away is not a fault of the page.
+        if (error !== 'net::ERR_ABORTED') seen.push(`failed: ${request.url()} (${error})`);
+      });
       return page;
     },
     problems(page) {
