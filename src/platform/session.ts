@@ -183,7 +183,8 @@ async function sessionPlugin(app: FastifyInstance, opts: SessionPluginOptions) {
     if (old) {
       next.record.data = { ...old.record.data };
       next.record.userId = old.record.userId;
-      if (!old.isNew) void store.destroy(storeKey(old.cookieValue));
+      // Not awaited (this runs inside a synchronous call); a failure only leaves a session that can no longer be reached.
+      if (!old.isNew) store.destroy(storeKey(old.cookieValue)).catch((err) => this.log.warn({ err }, 'old session not deleted'));
     }
     return next;
   });

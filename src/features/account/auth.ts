@@ -14,8 +14,9 @@ export function isStaff(role: string): boolean {
 
 /** Where a person lands after signing in, when they were not on their way somewhere. */
 export function homeFor(role: string): string {
-  if (isStaff(role)) return '/staff';
-  if (role === 'professional') return '/professional';
+  // The back office and the professionals' area are the next features; until then staff land on their account.
+  if (role === 'admin') return '/admin/staff';
+  if (isStaff(role) || role === 'professional') return '/account';
   return '/send';
 }
 

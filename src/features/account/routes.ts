@@ -130,11 +130,12 @@ export default async function accountRoutes(app: FastifyInstance, opts: { accoun
       // Password right: a new session that only knows who is part-way through signing in.
       const s = request.regenerateSession();
       const returnTo = s.get<string>('returnTo');
-      s.record.data = { pending: { userId: user.id, at: Date.now() }, ...(returnTo ? { returnTo } : {}) };
+      s.record.data = { pending: { userId: user.id, at: app.now().getTime() }, ...(returnTo ? { returnTo } : {}) };
       // regenerateSession() keeps the signed-in person: whoever was signed in here is not any more.
       s.userId = null;
       request.rotateCsrf();
-      if (user.two_step_method === 'email') await accounts.sendCode(user, 'login');
+      // Too many codes sent lately: the code page says so instead of promising a code that never comes.
+      if (user.two_step_method === 'email' && !(await accounts.sendCode(user, 'login'))) s.set('codeNotSent', true);
       return reply.redirect('/login/code');
     }
     signIn(request, user, false);
@@ -142,10 +143,11 @@ export default async function accountRoutes(app: FastifyInstance, opts: { accoun
     return reply.redirect(mustUseTwoStep(user.role) ? '/account/two-step-verification' : afterSignIn(request, user));
   });
 
-  const PENDING_MS = 15 * 60 * 1000;
+  // Longer than a code lives, so a late code gets "expired" rather than a silent return to login.
+  const PENDING_MS = 30 * 60 * 1000;
   async function pendingUser(request: FastifyRequest) {
     const pending = request.session?.get<{ userId: string; at: number }>('pending');
-    if (!pending || Date.now() - pending.at > PENDING_MS) return undefined;
+    if (!pending || app.now().getTime() - pending.at > PENDING_MS) return undefined;
     return findUserById(app.db, pending.userId);
   }
 
@@ -156,6 +158,9 @@ export default async function accountRoutes(app: FastifyInstance, opts: { accoun
   app.get('/login/code', async (request, reply) => {
     const user = await pendingUser(request);
     if (!user?.two_step_method) return reply.redirect('/login');
+    if (request.session?.take('codeNotSent')) {
+      return codePage(request, reply, user.two_step_method, { errors: errorView({ code: request.t('account:errors.code.tooManySent') }) }, 429);
+    }
     return codePage(request, reply, user.two_step_method, { sent: request.session?.take('codeResent') });
   });
 
