@@ -31,7 +31,9 @@ export function sameOriginReferer(request: FastifyRequest): string {
 /** GOV.UK-style error pages in the person's language; a stack trace goes to the log, never to the page. */
 async function errorsPlugin(app: FastifyInstance) {
   app.decorateReply('errorPage', function (this: FastifyReply, status: number, key: ErrorKey, extra = {}) {
-    return this.code(status).render('errors/page', { errorKey: key, requestId: this.request.id, ...extra });
+    // A reference helps the support team find a failure in the logs; a 404 needs none, and is the same for everyone.
+    const requestId = status >= 500 ? this.request.id : undefined;
+    return this.code(status).render('errors/page', { errorKey: key, requestId, ...extra }, status === 404 && !Object.keys(extra).length ? 'template' : undefined);
   });
 
   app.setNotFoundHandler((_request, reply) => {

@@ -93,6 +93,21 @@ describeEachDatabase('platform', (kind) => {
     assert.equal(Number(count.n), 0);
   });
 
+  test('public pages rendered once are filled in per request: own nonce, own CSRF token, own path', async () => {
+    const a = await new Client(t.app).get('/login');
+    const b = await new Client(t.app).get('/login');
+    assert.notEqual(csrfFrom(a.body), csrfFrom(b.body));
+    const nonceOf = (html: string) => html.match(/<script nonce="([^"]+)"/)?.[1];
+    assert.notEqual(nonceOf(a.body), nonceOf(b.body));
+    assert.equal(nonceOf(a.body), String(a.headers['content-security-policy']).match(/'nonce-([^']+)'/)?.[1]);
+    assert.doesNotMatch(a.body, /__(nonce|csrf|here)_/);
+    // The 404 page is kept once for every address, so the address typed must be escaped where it appears.
+    const odd = await new Client(t.app).get('/%22%3E%3Cscript%3Ealert(1)%3C/script%3E');
+    assert.equal(odd.statusCode, 404);
+    assert.doesNotMatch(odd.body, /<script>alert/);
+    assert.match(odd.body, /href="\/%22%3E%3Cscript%3Ealert\(1\)%3C\/script%3E\?lng=cy"/);
+  });
+
   test('/healthz and /readyz', async () => {
     const health = await t.app.inject('/healthz');
     assert.equal(health.statusCode, 200);

@@ -38,6 +38,6 @@ declare module 'fastify' {
     destroySession(): Promise<void>;
   }
   interface FastifyReply {
-    render(template: string, model?: Record<string, unknown>): FastifyReply;
+    render(template: string, model?: import('./views.js').ViewModel, cache?: import('./views.js').PageCache): FastifyReply;
   }
 }

@@ -30,7 +30,7 @@ export default async function accountRoutes(app: FastifyInstance, opts: { accoun
 
   app.get('/register', async (request, reply) => {
     if (request.user) return reply.redirect('/account');
-    return reply.render('account/views/register', { title: request.t('account:register.title'), values: {} });
+    return reply.render('account/views/register', { title: request.t('account:register.title'), values: {} }, 'path');
   });
 
   app.post('/register', async (request, reply) => {
@@ -100,7 +100,7 @@ export default async function accountRoutes(app: FastifyInstance, opts: { accoun
   // ---- Login --------------------------------------------------------------------------------------
   app.get('/login', async (request, reply) => {
     if (request.user) return reply.redirect(afterSignIn(request, { role: request.user.role, two_step_method: request.user.twoStepMethod }));
-    return reply.render('account/views/login', { title: request.t('account:login.title'), values: {} });
+    return reply.render('account/views/login', { title: request.t('account:login.title'), values: {} }, 'path');
   });
 
   app.post('/login', async (request, reply) => {
@@ -221,7 +221,7 @@ export default async function accountRoutes(app: FastifyInstance, opts: { accoun
 
   // ---- Forgotten password and links that set a password ----------------------------------------------
   app.get('/forgotten-password', async (request, reply) => {
-    return reply.render('account/views/forgotten-password', { title: request.t('account:forgotten.title'), values: {} });
+    return reply.render('account/views/forgotten-password', { title: request.t('account:forgotten.title'), values: {} }, 'path');
   });
 
   app.post('/forgotten-password', async (request, reply) => {

@@ -13,30 +13,30 @@ const INFO_PAGES = ['accessibility', 'cookies', 'privacy', 'contact'] as const;
 
 export default async function publicRoutes(app: FastifyInstance) {
   app.get('/', async (request, reply) => {
-    return reply.render('public/views/home', {
+    return reply.render('public/views/home', () => ({
       title: request.t('pages:home.title'),
       services: SERVICES.map((s) => ({
         href: s.href,
         name: request.t(`pages:services.${s.slug}.name`),
         summary: request.t(`pages:services.${s.slug}.summary`),
       })),
-    });
+    }), 'path');
   });
 
   app.get<{ Params: { slug: string } }>('/services/:slug', async (request, reply) => {
     const service = SERVICES.find((s) => s.slug === request.params.slug && s.slug !== 'send');
     if (!service) return reply.errorPage(404, 'notFound');
     const key = `pages:services.${service.slug}`;
-    return reply.render('public/views/service', {
-      title: request.t(`${key}.name`),
-      paragraphs: request.t(`${key}.about`, { returnObjects: true }),
-      backLink: '/',
-    });
+    return reply.render(
+      'public/views/service',
+      () => ({ title: request.t(`${key}.name`), paragraphs: request.t(`${key}.about`, { returnObjects: true }), backLink: '/' }),
+      'path',
+    );
   });
 
   for (const page of INFO_PAGES) {
     app.get(`/${page}`, async (request, reply) => {
-      return reply.render('public/views/info', {
+      return reply.render('public/views/info', () => ({
         title: request.t(`pages:${page}.title`),
         sections: request.t(`pages:${page}.sections`, {
           returnObjects: true,
@@ -45,7 +45,7 @@ export default async function publicRoutes(app: FastifyInstance) {
           email: app.config.senTeamEmail,
         }),
         showContactDetails: page === 'contact',
-      });
+      }), 'path');
     });
   }
 }
