@@ -34,6 +34,8 @@ export interface Target {
 const TARGETS: Target[] = [
   { name: 'home (en)', path: '/' },
   { name: 'home (cy)', path: '/?lng=cy' },
+  { name: 'login (en)', path: '/login' },
+  { name: 'register (cy)', path: '/register?lng=cy' },
   { name: '404 page', path: '/no-such-page', expectStatus: 404 },
 ];
 
