@@ -4,7 +4,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { type Db, migrateToLatest, openDatabase } from './db/database.js';
@@ -41,6 +41,8 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   /** The clock for expiry rules (links, codes, lockouts, sessions); tests move it. */
   now?: () => Date;
+  /** Extra plugins registered after the features (tests add routes that fail on purpose). */
+  plugins?: FastifyPluginAsync[];
 }
 
 declare module 'fastify' {
@@ -146,6 +148,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(sendRoutes);
   await app.register(adminRoutes, { accounts });
   if (config.env !== 'production') await app.register(devMailboxRoutes);
+  for (const plugin of deps.plugins ?? []) await app.register(plugin);
 
   const runWorker = deps.runWorker ?? config.mail.inProcessWorker;
   const worker = runWorker

@@ -57,6 +57,8 @@ export class Client {
   constructor(
     private app: FastifyInstance,
     private headers: Record<string, string> = {},
+    /** The client's IP address as the server sees it (default 127.0.0.1). */
+    private remoteAddress?: string,
   ) {}
 
   private cookieHeader() {
@@ -74,7 +76,7 @@ export class Client {
   }
 
   async get(url: string, headers: Record<string, string> = {}) {
-    return this.keep(await this.app.inject({ method: 'GET', url, headers: { ...this.headers, cookie: this.cookieHeader(), ...headers } }));
+    return this.keep(await this.app.inject({ method: 'GET', url, remoteAddress: this.remoteAddress, headers: { ...this.headers, cookie: this.cookieHeader(), ...headers } }));
   }
 
   /** Posts a form. The CSRF token comes from the last page this client loaded, unless the form gives one. */
@@ -86,6 +88,7 @@ export class Client {
       await this.app.inject({
         method: 'POST',
         url,
+        remoteAddress: this.remoteAddress,
         payload: body.toString(),
         headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(), ...headers },
       }),
