@@ -16,8 +16,10 @@ import adminRoutes from './features/admin/routes.js';
 import devMailboxRoutes from './features/dev-mailbox/routes.js';
 import publicRoutes from './features/public/routes.js';
 import sendRoutes from './features/send/routes.js';
+import { SendService } from './features/send/service.js';
 import csrf from './platform/csrf.js';
 import errors from './platform/errors.js';
+import { LocalFileStore } from './platform/files.js';
 import health from './platform/health.js';
 import { createI18n } from './platform/i18n.js';
 import language from './platform/language.js';
@@ -49,6 +51,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     mailWorker: OutboxWorker | null;
     accounts: AccountService;
+    send: SendService;
     now: () => Date;
   }
 }
@@ -96,12 +99,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const sessionStore: SessionStore = redis ? new RedisSessionStore(redis) : new DbSessionStore(db);
   const secure = config.env === 'production';
   const now = deps.now ?? (() => new Date());
-  const accounts = new AccountService({ db, mailer, config, sessions: sessionStore, now });
+  const files = new LocalFileStore(path.join(config.dataDir, 'files'));
+  const send = new SendService({ db, mailer, files, config, now });
+  const accounts = new AccountService({ db, mailer, config, sessions: sessionStore, now, hasOpenCase: (userId) => send.hasOpenCase(userId) });
 
   app.decorate('config', config);
   app.decorate('db', db);
   app.decorate('mailer', mailer);
   app.decorate('accounts', accounts);
+  app.decorate('send', send);
   app.decorate('now', now);
 
   await app.register(cookie);
@@ -145,7 +151,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(publicRoutes);
   await app.register(accountRoutes, { accounts });
   await app.register(settingsRoutes, { accounts });
-  await app.register(sendRoutes);
+  await app.register(sendRoutes, { send });
   await app.register(adminRoutes, { accounts });
   if (config.env !== 'production') await app.register(devMailboxRoutes);
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
@@ -163,8 +169,18 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.decorate('mailWorker', worker);
   if (worker) {
     const unsubscribe = mailer.onEnqueue(() => worker.poke());
-    app.addHook('onReady', async () => worker.start());
+    // Housekeeping that runs where the outbox worker runs: reminders about drafts left for 28 days.
+    const hourly = async () => {
+      await send.remindStaleDrafts().catch((err) => app.log.error({ err }, 'draft reminders failed'));
+    };
+    let timer: NodeJS.Timeout | undefined;
+    app.addHook('onReady', async () => {
+      worker.start();
+      void hourly();
+      timer = setInterval(hourly, 60 * 60 * 1000).unref();
+    });
     app.addHook('onClose', async () => {
+      clearInterval(timer);
       unsubscribe();
       await worker.stop();
     });

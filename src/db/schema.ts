@@ -85,7 +85,114 @@ export interface TwoStepCodesTable {
   created_at: string;
 }
 
+export interface ChildrenTable {
+  id: string;
+  first_name: string;
+  last_name: string;
+  preferred_name: string | null;
+  date_of_birth: string;
+  gender: string;
+  address_line1: string;
+  address_line2: string | null;
+  town: string;
+  postcode: string;
+  school: string | null;
+  year_group: string | null;
+  home_language: string;
+  interpreter: string | null;
+  upn: string | null;
+  nhs_number: string | null;
+  is_self: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ChildLinksTable {
+  child_id: string;
+  user_id: string;
+  relationship: string;
+  parental_responsibility: number;
+  created_at: string;
+}
+
+export interface ChildInvitesTable {
+  id: string;
+  child_id: string;
+  invited_by: string;
+  email: string;
+  token_hash: string;
+  expires_at: string;
+  accepted_at: string | null;
+  accepted_by: string | null;
+  created_at: string;
+}
+
+export interface AssessmentRequestsTable {
+  id: string;
+  child_id: string;
+  created_by: string;
+  status: 'draft' | 'submitted';
+  answers: string;
+  reminder_sent_at: string | null;
+  created_at: string;
+  updated_at: string;
+  submitted_at: string | null;
+}
+
+export interface DocumentsTable {
+  id: string;
+  owner_type: 'request' | 'case';
+  owner_id: string;
+  uploaded_by: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  storage_key: string;
+  kind: string;
+  created_at: string;
+}
+
+export interface ReferenceCountersTable {
+  year: number;
+  last: number;
+}
+
+export interface CasesTable {
+  id: string;
+  reference: string;
+  child_id: string;
+  request_id: string;
+  received_on: string;
+  stage: string;
+  next_due_on: string | null;
+  decision_due_on: string;
+  final_plan_due_on: string;
+  assigned_to: string | null;
+  child_name: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CaseEventsTable {
+  id: string;
+  case_id: string;
+  type: string;
+  on_date: string;
+  actor_id: string | null;
+  data: string | null;
+  created_at: string;
+}
+
 export interface Database {
+  children: ChildrenTable;
+  child_links: ChildLinksTable;
+  child_invites: ChildInvitesTable;
+  assessment_requests: AssessmentRequestsTable;
+  documents: DocumentsTable;
+  reference_counters: ReferenceCountersTable;
+  cases: CasesTable;
+  case_events: CaseEventsTable;
   users: UsersTable;
   user_tokens: UserTokensTable;
   two_step_codes: TwoStepCodesTable;

@@ -6,6 +6,7 @@ import nunjucks from 'nunjucks';
 import type { Config } from '../config.js';
 import { CSRF_FIELD } from './csrf.js';
 import { govukDir, srcDir } from './paths.js';
+import { formatDate } from './time.js';
 
 export function createViewEnvironment(config: Config): nunjucks.Environment {
   const loader = new nunjucks.FileSystemLoader(
@@ -34,6 +35,7 @@ function baseContext(request: FastifyRequest): Record<string, unknown> {
   return {
     t: request.t,
     lang: request.lang,
+    formatDate: (iso: string) => formatDate(iso, request.lang),
     cspNonce: request.cspNonce,
     currentPath: url.pathname,
     languageLinks: { en: withLang('en'), cy: withLang('cy') },

@@ -101,6 +101,8 @@ export interface BrowserHarness {
   newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
   /** A page in a fresh context, watched for the problems listed by `problems(page)`. */
   newPage(options?: BrowserContextOptions): Promise<Page>;
+  /** Watches another page (say a second tab of a context) for the problems listed by `problems(page)`. */
+  watch(page: Page): Page;
   /**
    * Problems seen on a page from newPage(): console errors (CSP violations show up here), uncaught
    * exceptions, and sub-resources (styles, scripts, images) that failed or answered 4xx/5xx.
@@ -108,18 +110,21 @@ export interface BrowserHarness {
   problems(page: Page): string[];
 }
 
+export type StartOptions = { env?: Record<string, string>; deps?: AppDeps };
+
 /**
  * Starts the app and Chromium for the enclosing suite (`before`) and stops both afterwards (`after`).
- * Call inside describeWithBrowser().
+ * Call inside describeWithBrowser(). The options may be a function, called in the `before` hook: for values
+ * only known once an earlier hook has run (an SMTP sink's port).
  */
-export function useBrowser(options: { env?: Record<string, string>; deps?: AppDeps } = {}): BrowserHarness {
+export function useBrowser(options: StartOptions | (() => StartOptions) = {}): BrowserHarness {
   let running: RunningApp | undefined;
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
   const pageProblems = new WeakMap<Page, string[]>();
 
   before(async () => {
-    running = await startApp(options);
+    running = await startApp(typeof options === 'function' ? options() : options);
     browser = await launchBrowser();
   });
   after(async () => {
@@ -149,7 +154,10 @@ export function useBrowser(options: { env?: Record<string, string>; deps?: AppDe
       return context;
     },
     async newPage(contextOptions = {}) {
-      const page = await (await harness.newContext(contextOptions)).newPage();
+      return harness.watch(await (await harness.newContext(contextOptions)).newPage());
+    },
+    watch(page) {
+      if (pageProblems.has(page)) return page;
       const seen: string[] = [];
       pageProblems.set(page, seen);
       page.on('pageerror', (error) => seen.push(`uncaught: ${error.message}`));
