@@ -20,6 +20,7 @@ export function checkFileName(name: string): string | undefined {
   const trimmed = name.normalize('NFC').trim();
   if (!trimmed || trimmed.length > 150) return undefined;
   // Path separators, parent references, control characters and characters Windows refuses are all refused.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
   if (/[/\\\0-\x1f\x7f<>:"|?*]/.test(trimmed) || trimmed.includes('..') || trimmed.startsWith('.')) return undefined;
   return trimmed;
 }
