@@ -172,6 +172,19 @@ export interface CasesTable {
   child_name: string;
   created_at: string;
   updated_at: string;
+  decided_on: string | null;
+  decision_days: number | null;
+  final_plan_on: string | null;
+  final_plan_days: number | null;
+  closed_on: string | null;
+}
+
+export interface CaseNotesTable {
+  id: string;
+  case_id: string;
+  author_id: string;
+  body: string;
+  created_at: string;
 }
 
 export interface CaseEventsTable {
@@ -193,6 +206,7 @@ export interface Database {
   reference_counters: ReferenceCountersTable;
   cases: CasesTable;
   case_events: CaseEventsTable;
+  case_notes: CaseNotesTable;
   users: UsersTable;
   user_tokens: UserTokensTable;
   two_step_codes: TwoStepCodesTable;

@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_platform.js';
 import * as m0002 from './0002_accounts.js';
 import * as m0003 from './0003_send.js';
+import * as m0004 from './0004_casework.js';
 
 /** Numbered migrations, one set for SQLite and PostgreSQL. Add new ones at the end; never edit a landed one. */
 const migrations: Record<string, Migration> = {
   '0001_platform': m0001,
   '0002_accounts': m0002,
   '0003_send': m0003,
+  '0004_casework': m0004,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/database.js';
-import { addWeeks, ageInYears } from '../../domain/dates.js';
+import { ageInYears } from '../../domain/dates.js';
+import { initialDueDates } from '../../domain/timeline.js';
 import { formatCaseReference } from '../../domain/reference.js';
 import { audit } from '../../platform/audit.js';
 import type { FileStore } from '../../platform/files.js';
@@ -248,6 +249,7 @@ export class SendService {
       if (!(await repo.markSubmitted(trx, req.id, now.toISOString()))) return undefined;
       const year = Number(receivedOn.slice(0, 4));
       const reference = formatCaseReference(year, await repo.nextReferenceNumber(trx, year));
+      const due = initialDueDates(receivedOn);
       const caseRow: CaseRow = {
         id: randomUUID(),
         reference,
@@ -255,13 +257,18 @@ export class SendService {
         request_id: req.id,
         received_on: receivedOn,
         stage: 'received',
-        decision_due_on: addWeeks(receivedOn, 6),
-        final_plan_due_on: addWeeks(receivedOn, 20),
-        next_due_on: addWeeks(receivedOn, 6),
+        decision_due_on: due.decisionDue,
+        final_plan_due_on: due.finalPlanDue,
+        next_due_on: due.decisionDue,
         assigned_to: null,
         child_name: `${child.first_name} ${child.last_name}`.toLowerCase(),
         created_at: now.toISOString(),
         updated_at: now.toISOString(),
+        decided_on: null,
+        decision_days: null,
+        final_plan_on: null,
+        final_plan_days: null,
+        closed_on: null,
       };
       await repo.insertCase(trx, caseRow);
       await repo.insertCaseEvent(trx, { caseId: caseRow.id, type: 'received', onDate: receivedOn, actorId: user.id, at: now.toISOString() });
