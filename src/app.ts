@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
@@ -15,6 +16,9 @@ import settingsRoutes from './features/account/settings-routes.js';
 import adminRoutes from './features/admin/routes.js';
 import devMailboxRoutes from './features/dev-mailbox/routes.js';
 import publicRoutes from './features/public/routes.js';
+import familyCaseRoutes from './features/cases/family-routes.js';
+import { CaseService } from './features/cases/service.js';
+import staffRoutes from './features/cases/staff-routes.js';
 import sendRoutes from './features/send/routes.js';
 import { SendService } from './features/send/service.js';
 import csrf from './platform/csrf.js';
@@ -28,6 +32,7 @@ import { type MailTransport, transportFromConfig } from './platform/mail/transpo
 import { OutboxWorker, type WorkerOptions } from './platform/mail/worker.js';
 import { govukDir, projectRoot } from './platform/paths.js';
 import { redactUrl } from './platform/redact.js';
+import { MAX_UPLOAD_BYTES } from './platform/uploads.js';
 import securityHeaders from './platform/security-headers.js';
 import session, { DbSessionStore, RedisSessionStore, type SessionStore } from './platform/session.js';
 import views, { createViewEnvironment } from './platform/views.js';
@@ -52,6 +57,7 @@ declare module 'fastify' {
     mailWorker: OutboxWorker | null;
     accounts: AccountService;
     send: SendService;
+    cases: CaseService;
     now: () => Date;
   }
 }
@@ -101,6 +107,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const now = deps.now ?? (() => new Date());
   const files = new LocalFileStore(path.join(config.dataDir, 'files'));
   const send = new SendService({ db, mailer, files, config, now });
+  const cases = new CaseService({ db, mailer, files, config, now });
   const accounts = new AccountService({ db, mailer, config, sessions: sessionStore, now, hasOpenCase: (userId) => send.hasOpenCase(userId) });
 
   app.decorate('config', config);
@@ -108,10 +115,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.decorate('mailer', mailer);
   app.decorate('accounts', accounts);
   app.decorate('send', send);
+  app.decorate('cases', cases);
   app.decorate('now', now);
 
   await app.register(cookie);
   await app.register(formbody);
+  await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, parts: 11 } });
   await app.register(fastifyStatic, {
     root: [path.join(govukDir, 'govuk', 'assets'), path.join(govukDir, 'govuk')],
     prefix: '/assets/',
@@ -152,6 +161,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(accountRoutes, { accounts });
   await app.register(settingsRoutes, { accounts });
   await app.register(sendRoutes, { send });
+  await app.register(familyCaseRoutes, { cases, send });
+  await app.register(staffRoutes, { cases, send });
   await app.register(adminRoutes, { accounts });
   if (config.env !== 'production') await app.register(devMailboxRoutes);
   for (const plugin of deps.plugins ?? []) await app.register(plugin);

@@ -156,7 +156,7 @@ describeWithBrowser('accounts in a browser', () => {
       assert.ok(await signedInAs(page).isVisible(), 'signed in');
       await setUpEmailTwoStep(page, email);
       await arriveAtSend(page, 'the SEND area after setting up two step verification');
-      assert.ok(await main(page).getByText(`${firstName} ${lastName}`, { exact: true }).isVisible());
+      assert.equal(squash(await signedInAs(page).locator('..').textContent()), `${t.common.nav.signedInAs} ${firstName} ${lastName}`, 'signed in as the new person');
 
       // 3. Logout in the header → "You have logged out" → Login in the header → password → code → /send.
       await headerNav(page).getByRole('button', { name: t.common.nav.logout, exact: true }).click();

@@ -14,9 +14,9 @@ export function isStaff(role: string): boolean {
 
 /** Where a person lands after signing in, when they were not on their way somewhere. */
 export function homeFor(role: string): string {
-  // The back office and the professionals' area are the next features; until then staff land on their account.
-  if (role === 'admin') return '/admin/staff';
-  if (isStaff(role) || role === 'professional') return '/account';
+  if (isStaff(role)) return '/staff';
+  // The professionals' area comes with the advice feature; until then professionals land on their account.
+  if (role === 'professional') return '/account';
   return '/send';
 }
 

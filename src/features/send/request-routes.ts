@@ -1,6 +1,6 @@
-import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { answerRows, errorMessages, type FieldDef, fieldViews, type FormValues, readForm, validateForm } from '../../platform/form-engine.js';
+import { readMultipart } from '../../platform/multipart.js';
 import { formatDate } from '../../platform/time.js';
 import type { CurrentUser } from '../../platform/types.js';
 import { attachmentHeader, MAX_UPLOAD_BYTES } from '../../platform/uploads.js';
@@ -12,8 +12,6 @@ const me = (request: FastifyRequest) => request.user as CurrentUser;
 
 /** The request for an EHC needs assessment: task list, sections, documents, check answers, submit. */
 export async function requestRoutes(app: FastifyInstance, send: SendService) {
-  await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5, parts: 6 } });
-
   /** Loads the request if this person may see it; otherwise answers 404 (and the refusal is audited). */
   async function load(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) {
     const found = await send.requestFor(me(request), request.params.id, request);
@@ -107,25 +105,10 @@ export async function requestRoutes(app: FastifyInstance, send: SendService) {
 
   // ---- Documents -----------------------------------------------------------------------------------
   app.post<{ Params: { id: string } }>('/send/requests/:id/documents', { config: { csrf: false } }, async (request, reply) => {
-    const fields: Record<string, string> = {};
-    let file: { name: string; data: Buffer; truncated: boolean } | undefined;
-    let problem: string | undefined;
-    try {
-      for await (const part of request.parts()) {
-        if (part.type === 'field') fields[part.fieldname] = String(part.value);
-        else if (part.fieldname === 'file' && part.filename) {
-          try {
-            file = { name: part.filename, data: await part.toBuffer(), truncated: part.file.truncated };
-          } catch {
-            problem = 'tooLarge';
-          }
-        } else part.file.resume();
-      }
-    } catch {
-      problem ??= 'unreadable';
-    }
-    // The token comes in the multipart body, so this route checks it itself.
-    if (!request.verifyCsrf(fields._csrf ?? '')) return reply.errorPage(403, 'csrf');
+    const form = await readMultipart(request);
+    if (!form.csrfOk) return reply.errorPage(403, 'csrf');
+    const { file } = form;
+    let problem: string | undefined = form.problem;
     const found = await load(request, reply);
     if (!found) return;
     const { req, child } = found;
