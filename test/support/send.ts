@@ -397,3 +397,35 @@ export function requestRow(t: TestApp, requestId: string) {
 export function documentRows(t: TestApp) {
   return t.app.db.selectFrom('documents').selectAll().orderBy('created_at').execute();
 }
+
+// ---- Assertions ------------------------------------------------------------------------------------
+
+export interface ExpectedError {
+  /** The field: the summary links to `#<field>` (or `href`), the inline message is `<id>-error`. */
+  field: string;
+  text: string;
+  href?: string;
+  /** false when the message is only in the summary (e.g. "at least one of"). */
+  inline?: boolean;
+}
+
+/**
+ * A form refused as GOV.UK pages refuse: 400, the page in `lang`, an error summary titled from the common
+ * locale listing exactly these messages in order, each linking to its field, and the same inline messages.
+ */
+export function assertFormErrors(res: LightMyRequestResponse, lang: Lang, expected: ExpectedError[]): void {
+  assert.equal(res.statusCode, 400, `status ${res.statusCode}`);
+  assert.equal(pageLang(res.body), lang, 'page language');
+  const summary = errorSummary(res.body);
+  assert.ok(summary, 'no error summary');
+  assert.equal(summary.title, words(lang, 'common:errorSummaryTitle'));
+  assert.deepEqual(
+    summary.items,
+    expected.map((e) => ({ text: e.text, href: e.href ?? `#${e.field}` })),
+  );
+  for (const e of expected) {
+    if (e.inline === false) continue;
+    assert.equal(inlineError(res.body, e.field), e.text, `inline error of ${e.field}`);
+  }
+  assert.ok(res.body.includes(`<title>${words(lang, 'common:errorPrefix')} `), 'the page title says there is an error');
+}
