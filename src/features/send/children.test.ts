@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type AccountsTestApp, createAccountsTestApp, createCitizen, locationOf, signedIn } from '../../../test/support/accounts.js';
-import { Client, inputValue, textOf } from '../../../test/support/app.js';
+import { type AccountsTestApp, createAccountsTestApp, createCitizen, inputValue, locationOf, signedIn } from '../../../test/support/accounts.js';
+import { Client, textOf } from '../../../test/support/app.js';
 import { describeEachDatabase } from '../../../test/support/databases.js';
 import {
   addChild,
