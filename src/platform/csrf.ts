@@ -51,7 +51,12 @@ async function csrfPlugin(app: FastifyInstance, opts: CsrfOptions) {
 
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     if (SAFE_METHODS.has(request.method)) return;
-    if (request.routeOptions.config?.csrf === false) return;
+    if (request.routeOptions.config?.csrf === false) {
+      // The route reads its own (multipart) body and checks the token there; without the cookie it cannot pass.
+      if (request.cookies[cookieName]) return;
+      request.log.warn({ event: 'csrf_refused' }, 'CSRF cookie missing');
+      return reply.errorPage(403, 'csrf', { backHref: sameOriginReferer(request) });
+    }
     const body = request.body as Record<string, unknown> | undefined;
     const sent = typeof body?.[CSRF_FIELD] === 'string' ? (body[CSRF_FIELD] as string) : '';
     if (!request.verifyCsrf(sent)) {

@@ -70,12 +70,25 @@ describeEachDatabase('CSRF protection of the account and admin forms', (kind) =>
       '/account/two-step-verification/app': { code: '123456' },
       '/admin/staff/invite': { firstName: 'Eve', lastName: 'Planted', email: attacker, role: 'admin' },
       '/admin/staff/:id': { action: 'disable' },
+      '/send/children/new': { firstName: 'Planted' },
+      '/send/children/accept': { token: 'x', relationship: 'father', parentalResponsibility: 'yes' },
+      '/send/children/:childId/requests': {},
+      '/send/children/:childId/share': { firstName: 'Eve', email: attacker },
+      '/send/requests/:id/sections/:key': { detailsCorrect: 'yes' },
+      '/send/requests/:id/documents': {},
+      '/send/requests/:id/documents/:docId/delete': {},
+      '/send/requests/:id/submit': {},
+      '/send/requests/:id/delete': {},
+      '/staff/cases/:id/actions': { action: 'decision_to_assess' },
+      '/staff/cases/:id/notes': { note: 'planted' },
+      '/staff/cases/:id/assign': { assignee: '' },
+      '/staff/cases/:id/exceptions': { exceptionType: 'school_closure' },
     };
     const routes = postRoutes(t.app);
     assert.deepEqual(routes, Object.keys(bodies).sort(), 'every POST route of the app is in this test');
 
     for (const route of routes) {
-      const client = route.startsWith('/admin') ? adminClient : citizenClient;
+      const client = route.startsWith('/admin') || route.startsWith('/staff') ? adminClient : citizenClient;
       const url = route.replace(':id', target.id);
       for (const [what, extra] of [
         ['no token', {}],
@@ -98,6 +111,8 @@ describeEachDatabase('CSRF protection of the account and admin forms', (kind) =>
     assert.equal(after?.two_step_method, 'email');
     assert.equal((await citizenClient.get('/account')).statusCode, 200, 'still signed in: no logout');
     assert.equal((await t.app.accounts.findById(target.id))?.disabled_at, null);
+    assert.deepEqual(await t.app.db.selectFrom('children').select('id').execute(), [], 'no child was added');
+    assert.deepEqual(await t.app.db.selectFrom('case_notes').select('id').execute(), [], 'no note was added');
     assert.equal(await t.app.accounts.findByEmail(attacker), undefined);
     assert.equal(await t.app.accounts.findByEmail(newcomer), undefined);
     assert.deepEqual(await t.mail.all(attacker), []);
