@@ -142,7 +142,7 @@ export interface AssessmentRequestsTable {
 
 export interface DocumentsTable {
   id: string;
-  owner_type: 'request' | 'case';
+  owner_type: 'request' | 'case' | 'advice';
   owner_id: string;
   uploaded_by: string;
   filename: string;
@@ -177,6 +177,44 @@ export interface CasesTable {
   final_plan_on: string | null;
   final_plan_days: number | null;
   closed_on: string | null;
+  advice_due_on: string | null;
+}
+
+export interface AdviceRequestsTable {
+  id: string;
+  case_id: string;
+  role: string;
+  name: string;
+  organisation: string;
+  email: string;
+  asked: string;
+  requested_on: string;
+  due_on: string;
+  status: 'open' | 'submitted' | 'cancelled';
+  token_hash: string;
+  professional_id: string | null;
+  reminded_before_at: string | null;
+  reminded_overdue_at: string | null;
+  submitted_on: string | null;
+  reviewed_at: string | null;
+  shared_at: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+export interface AdviceSubmissionsTable {
+  id: string;
+  case_id: string;
+  advice_request_id: string | null;
+  author_id: string;
+  kind: 'professional' | 'family';
+  content: string;
+  status: 'draft' | 'submitted';
+  submitted_on: string | null;
+  reviewed_at: string | null;
+  shared_at: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface CaseNotesTable {
@@ -207,6 +245,8 @@ export interface Database {
   cases: CasesTable;
   case_events: CaseEventsTable;
   case_notes: CaseNotesTable;
+  advice_requests: AdviceRequestsTable;
+  advice_submissions: AdviceSubmissionsTable;
   users: UsersTable;
   user_tokens: UserTokensTable;
   two_step_codes: TwoStepCodesTable;

@@ -101,6 +101,15 @@ export async function moveStage(db: Db, id: string, from: string, changes: Parti
   return Number(res.numUpdatedRows) === 1;
 }
 
+/** Marks the events of a withdrawn advice request as cancelled, so the timeline no longer counts them. */
+export async function cancelEventsFor(db: Db, caseId: string, relatedId: string) {
+  const rows = await db.selectFrom('case_events').select(['id', 'data']).where('case_id', '=', caseId).where('type', 'in', ['advice_requested', 'advice_received']).execute();
+  for (const r of rows) {
+    const data = r.data ? (JSON.parse(r.data) as Record<string, unknown>) : {};
+    if (data.relatedId === relatedId) await db.updateTable('case_events').set({ data: JSON.stringify({ ...data, cancelled: true }) }).where('id', '=', r.id).execute();
+  }
+}
+
 export function notesOf(db: Db, caseId: string) {
   return db
     .selectFrom('case_notes')

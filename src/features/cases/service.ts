@@ -28,11 +28,13 @@ export type ActionResult = { ok: true; eventId: string } | { ok: false; problem:
 
 /** Events as the timeline module reads them. */
 export function toTimelineEvents(rows: CaseEventRow[]): CaseEvent[] {
-  return rows.map((r) => {
+  return rows
+    .filter((r) => !(r.data && (JSON.parse(r.data) as { cancelled?: boolean }).cancelled))
+    .map((r) => {
     const data = r.data ? (JSON.parse(r.data) as Record<string, unknown>) : undefined;
     if (r.type === 'exception') return { type: 'exception', date: r.on_date, id: r.id, data: data as unknown as ExceptionData };
     return { type: r.type as Exclude<CaseEventType, 'exception'>, date: r.on_date, id: (data?.relatedId as string | undefined) ?? r.id, data };
-  });
+    });
 }
 
 /**
@@ -172,6 +174,28 @@ export class CaseService {
       if (err instanceof ChangedMeanwhile) return { ok: false, problem: 'changedMeanwhile' };
       throw err;
     }
+  }
+
+  /**
+   * Recomputes the dates the queue sorts and flags on (next statutory date, earliest open advice) after
+   * something changed the case's events. Pass the transaction of the change.
+   */
+  async refreshDates(db: Db, caseId: string): Promise<void> {
+    const row = await repo.findCase(db, caseId);
+    if (!row) return;
+    const events = await repo.eventsOf(db, caseId);
+    const child = await db.selectFrom('children').select('date_of_birth').where('id', '=', row.child_id).executeTakeFirst();
+    const timeline = computeTimeline({ receivedOn: row.received_on, events: toTimelineEvents(events), today: this.today(), childDateOfBirth: child?.date_of_birth });
+    const advice = timeline.milestones.filter((m) => m.key === 'advice' && (m.state === 'due' || m.state === 'overdue')).map((m) => m.dueOn);
+    await repo.updateCase(db, caseId, { next_due_on: this.nextDue(row.stage as CaseStage, timeline), advice_due_on: advice.sort()[0] ?? null, updated_at: this.d.now().toISOString() });
+  }
+
+  cancelEventsFor(db: Db, caseId: string, relatedId: string) {
+    return repo.cancelEventsFor(db, caseId, relatedId);
+  }
+
+  recordEvent(db: Db, e: { caseId: string; type: string; onDate: string; actorId: string | null; data?: unknown }) {
+    return repo.insertEvent(db, { ...e, at: this.d.now().toISOString() });
   }
 
   /** Records a reg 10(4)-type exception. It moves no date; the family sees it and why. */
