@@ -16,6 +16,10 @@ import settingsRoutes from './features/account/settings-routes.js';
 import adminRoutes from './features/admin/routes.js';
 import devMailboxRoutes from './features/dev-mailbox/routes.js';
 import publicRoutes from './features/public/routes.js';
+import adviceFamilyRoutes from './features/advice/family-routes.js';
+import professionalRoutes from './features/advice/professional-routes.js';
+import { AdviceService } from './features/advice/service.js';
+import adviceStaffRoutes from './features/advice/staff-routes.js';
 import familyCaseRoutes from './features/cases/family-routes.js';
 import { CaseService } from './features/cases/service.js';
 import staffRoutes from './features/cases/staff-routes.js';
@@ -58,6 +62,7 @@ declare module 'fastify' {
     accounts: AccountService;
     send: SendService;
     cases: CaseService;
+    advice: AdviceService;
     now: () => Date;
   }
 }
@@ -108,6 +113,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const files = new LocalFileStore(path.join(config.dataDir, 'files'));
   const send = new SendService({ db, mailer, files, config, now });
   const cases = new CaseService({ db, mailer, files, config, now });
+  const advice = new AdviceService({ db, mailer, files, cases, config, now });
   const accounts = new AccountService({ db, mailer, config, sessions: sessionStore, now, hasOpenCase: (userId) => send.hasOpenCase(userId) });
 
   app.decorate('config', config);
@@ -116,6 +122,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.decorate('accounts', accounts);
   app.decorate('send', send);
   app.decorate('cases', cases);
+  app.decorate('advice', advice);
   app.decorate('now', now);
 
   await app.register(cookie);
@@ -162,7 +169,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(settingsRoutes, { accounts });
   await app.register(sendRoutes, { send });
   await app.register(familyCaseRoutes, { cases, send });
-  await app.register(staffRoutes, { cases, send });
+  await app.register(staffRoutes, { cases, send, advice });
+  await app.register(adviceStaffRoutes, { advice, cases });
+  await app.register(adviceFamilyRoutes, { advice, cases });
+  await app.register(professionalRoutes, { advice, accounts });
   await app.register(adminRoutes, { accounts });
   if (config.env !== 'production') await app.register(devMailboxRoutes);
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
@@ -180,9 +190,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.decorate('mailWorker', worker);
   if (worker) {
     const unsubscribe = mailer.onEnqueue(() => worker.poke());
-    // Housekeeping that runs where the outbox worker runs: reminders about drafts left for 28 days.
+    // Housekeeping that runs where the outbox worker runs: reminders about drafts left for 28 days and advice due.
     const hourly = async () => {
       await send.remindStaleDrafts().catch((err) => app.log.error({ err }, 'draft reminders failed'));
+      await advice.sendReminders().catch((err) => app.log.error({ err }, 'advice reminders failed'));
     };
     let timer: NodeJS.Timeout | undefined;
     app.addHook('onReady', async () => {

@@ -15,8 +15,7 @@ export function isStaff(role: string): boolean {
 /** Where a person lands after signing in, when they were not on their way somewhere. */
 export function homeFor(role: string): string {
   if (isStaff(role)) return '/staff';
-  // The professionals' area comes with the advice feature; until then professionals land on their account.
-  if (role === 'professional') return '/account';
+  if (role === 'professional') return '/professional';
   return '/send';
 }
 

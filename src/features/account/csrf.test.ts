@@ -83,6 +83,16 @@ describeEachDatabase('CSRF protection of the account and admin forms', (kind) =>
       '/staff/cases/:id/notes': { note: 'planted' },
       '/staff/cases/:id/assign': { assignee: '' },
       '/staff/cases/:id/exceptions': { exceptionType: 'school_closure' },
+      '/staff/cases/:id/advice': { role: 'health', name: 'Planted', organisation: 'X', email: attacker, asked: 'x' },
+      '/staff/cases/:id/advice/:requestId/cancel': {},
+      '/staff/cases/:id/advice/:requestId/reissue': { role: 'health', name: 'Planted', organisation: 'X', email: attacker, asked: 'x' },
+      '/staff/cases/:id/advice/submissions/:submissionId/reviewed': {},
+      '/staff/cases/:id/advice/submissions/:submissionId/shared': {},
+      '/professional/accept': { token: 'x', firstName: 'Eve', lastName: 'Planted', password: NEW_PASSWORD, passwordConfirm: NEW_PASSWORD },
+      '/professional/requests/:id': { needs: 'x', outcomes: 'x', provision: 'x', action: 'submit' },
+      '/professional/requests/:id/attachments': {},
+      '/send/cases/:reference/advice': { aboutMyChild: 'x', working: 'x', notWorking: 'x', views: 'x', aspirations: 'x' },
+      '/send/cases/:reference/reports': {},
     };
     const routes = postRoutes(t.app);
     assert.deepEqual(routes, Object.keys(bodies).sort(), 'every POST route of the app is in this test');

@@ -425,6 +425,18 @@ export class AccountService {
     });
   }
 
+  /** An account whose email address is already proven (an invitation link was followed); none if the address is taken. */
+  async createConfirmedAccount(input: { email: string; firstName: string; lastName: string; password: string; role: Role; lang: Lang }): Promise<UserRow | undefined> {
+    const passwordHash = await hashPassword(input.password);
+    return this.db.transaction().execute(async (trx) => {
+      if (await repo.findUserByEmail(trx, input.email)) return undefined;
+      const now = this.now();
+      const id = await repo.insertUser(trx, { email: input.email, firstName: input.firstName, lastName: input.lastName, passwordHash, role: input.role, lang: input.lang, termsAcceptedAt: now.toISOString(), emailConfirmedAt: now.toISOString() }, now);
+      await this.audit(trx, 'account.created_from_invitation', id, undefined, { role: input.role });
+      return repo.findUserById(trx, id);
+    });
+  }
+
   listStaff() {
     return repo.listStaff(this.db);
   }

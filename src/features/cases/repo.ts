@@ -55,7 +55,7 @@ export async function queuePage(db: Db, f: QueueFilter, page: number) {
   const [rows, count] = await Promise.all([
     applyFilter(db, f)
       .leftJoin('users', 'users.id', 'cases.assigned_to')
-      .select(['cases.id', 'cases.reference', 'cases.child_name', 'cases.stage', 'cases.received_on', 'cases.next_due_on', 'cases.assigned_to', 'users.first_name as assignee_first', 'users.last_name as assignee_last'])
+      .select(['cases.id', 'cases.reference', 'cases.child_name', 'cases.stage', 'cases.received_on', 'cases.next_due_on', 'cases.advice_due_on', 'cases.assigned_to', 'users.first_name as assignee_first', 'users.last_name as assignee_last'])
       // Closed cases have no next date; open ones always do, so this order can walk the (stage, next_due_on) index.
       .orderBy('cases.next_due_on')
       .orderBy('cases.received_on')

@@ -9,6 +9,8 @@ import { formatDate } from '../../platform/time.js';
 import type { CurrentUser } from '../../platform/types.js';
 import { attachmentHeader } from '../../platform/uploads.js';
 import { requireRole } from '../account/auth.js';
+import { adviceForCasePage } from '../advice/staff-routes.js';
+import type { AdviceService } from '../advice/service.js';
 import type { SendService } from '../send/service.js';
 import { caseViewModel } from './case-view.js';
 import { PAGE_SIZE, type QueueFilter } from './repo.js';
@@ -18,8 +20,8 @@ const me = (request: FastifyRequest) => request.user as CurrentUser;
 const REPORT_METRICS = ['decided', 'decidedOnTime', 'decidedLate', 'finalPlans', 'finalOnTime', 'finalLate'] as const;
 
 /** The SEN team's back office: work queue, case pages and the actions the workflow allows. */
-export default async function staffRoutes(app: FastifyInstance, opts: { cases: CaseService; send: SendService }) {
-  const { cases, send } = opts;
+export default async function staffRoutes(app: FastifyInstance, opts: { cases: CaseService; send: SendService; advice: AdviceService }) {
+  const { cases, send, advice } = opts;
   app.addHook('preHandler', requireRole('caseworker', 'manager', 'admin'));
 
   app.get<{ Querystring: Record<string, string | undefined> }>('/staff', async (request, reply) => {
@@ -51,6 +53,7 @@ export default async function staffRoutes(app: FastifyInstance, opts: { cases: C
       rows: rows.map((r) => ({
         ...r,
         rag: r.next_due_on ? ragFor(r.next_due_on, today) : undefined,
+        adviceOverdue: Boolean(r.advice_due_on && r.advice_due_on < today),
         assignee: r.assignee_first ? `${r.assignee_first} ${r.assignee_last}` : undefined,
       })),
       total,
@@ -83,6 +86,7 @@ export default async function staffRoutes(app: FastifyInstance, opts: { cases: C
       exceptionTypes: EXCEPTION_TYPES,
       staff: await cases.staff(),
       notes: await cases.notes(row),
+      advice: await adviceForCasePage(request, advice, row),
       notice: request.session?.take<string>('notice'),
       backLink: '/staff',
       ...extra,

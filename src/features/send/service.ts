@@ -82,6 +82,17 @@ export class SendService {
     let childId: string | undefined;
     if (doc?.owner_type === 'request') childId = (await repo.findRequest(this.db, doc.owner_id))?.child_id;
     else if (doc?.owner_type === 'case') childId = (await this.db.selectFrom('cases').select('child_id').where('id', '=', doc.owner_id).executeTakeFirst())?.child_id;
+    else if (doc?.owner_type === 'advice') {
+      // A professional's attachment reaches the family only once the caseworker has shared that advice.
+      const shared = await this.db
+        .selectFrom('advice_submissions')
+        .innerJoin('cases', 'cases.id', 'advice_submissions.case_id')
+        .select('cases.child_id')
+        .where('advice_submissions.advice_request_id', '=', doc.owner_id)
+        .where('advice_submissions.shared_at', 'is not', null)
+        .executeTakeFirst();
+      childId = shared?.child_id;
+    }
     const child = childId ? await repo.linkedChild(this.db, user.id, childId) : undefined;
     if (!doc || !child) {
       await this.refuse(user, 'document', documentId, request);
@@ -347,9 +358,12 @@ export class SendService {
     const now = this.d.now();
     const before = new Date(now.getTime() - DRAFT_REMINDER_DAYS * 24 * 60 * 60 * 1000).toISOString();
     const drafts = await repo.staleDrafts(this.db, before);
+    let sent = 0;
     for (const draft of drafts) {
       await this.db.transaction().execute(async (trx) => {
-        await repo.markReminded(trx, draft.id, now.toISOString());
+        // Another run may have reminded it (or the person saved it) since it was selected.
+        if (!(await repo.markReminded(trx, draft.id, now.toISOString(), before))) return;
+        sent += 1;
         await this.d.mailer.enqueue(trx, {
           to: draft.email,
           lang: draft.lang,
@@ -358,7 +372,7 @@ export class SendService {
         });
       });
     }
-    return drafts.length;
+    return sent;
   }
 
   hasOpenCase(userId: string) {
