@@ -21,6 +21,8 @@ import professionalRoutes from './features/advice/professional-routes.js';
 import { AdviceService } from './features/advice/service.js';
 import adviceStaffRoutes from './features/advice/staff-routes.js';
 import familyCaseRoutes from './features/cases/family-routes.js';
+import { planFamilyRoutes, planStaffRoutes } from './features/plans/routes.js';
+import { PlanService } from './features/plans/service.js';
 import { CaseService } from './features/cases/service.js';
 import staffRoutes from './features/cases/staff-routes.js';
 import sendRoutes from './features/send/routes.js';
@@ -63,6 +65,7 @@ declare module 'fastify' {
     send: SendService;
     cases: CaseService;
     advice: AdviceService;
+    plans: PlanService;
     now: () => Date;
   }
 }
@@ -114,6 +117,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const send = new SendService({ db, mailer, files, config, now });
   const cases = new CaseService({ db, mailer, files, config, now });
   const advice = new AdviceService({ db, mailer, files, cases, config, now });
+  const plans = new PlanService({ db, mailer, cases, config, now });
   const accounts = new AccountService({ db, mailer, config, sessions: sessionStore, now, hasOpenCase: (userId) => send.hasOpenCase(userId) });
 
   app.decorate('config', config);
@@ -123,6 +127,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.decorate('send', send);
   app.decorate('cases', cases);
   app.decorate('advice', advice);
+  app.decorate('plans', plans);
   app.decorate('now', now);
 
   await app.register(cookie);
@@ -173,6 +178,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(adviceStaffRoutes, { advice, cases });
   await app.register(adviceFamilyRoutes, { advice, cases });
   await app.register(professionalRoutes, { advice, accounts });
+  await app.register(planStaffRoutes, { plans, cases });
+  await app.register(planFamilyRoutes, { plans, cases });
   await app.register(adminRoutes, { accounts });
   if (config.env !== 'production') await app.register(devMailboxRoutes);
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
@@ -194,6 +201,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     const hourly = async () => {
       await send.remindStaleDrafts().catch((err) => app.log.error({ err }, 'draft reminders failed'));
       await advice.sendReminders().catch((err) => app.log.error({ err }, 'advice reminders failed'));
+      await plans.remindReviews().catch((err) => app.log.error({ err }, 'review reminders failed'));
     };
     let timer: NodeJS.Timeout | undefined;
     app.addHook('onReady', async () => {

@@ -1,4 +1,7 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
+
+/** A nullable column added by a later migration: optional when inserting. */
+type Later<T> = ColumnType<T | null, T | null | undefined, T | null>;
 
 /** Times are stored as ISO 8601 UTC text and dates as YYYY-MM-DD, the same on SQLite and PostgreSQL. */
 export interface SessionsTable {
@@ -177,7 +180,45 @@ export interface CasesTable {
   final_plan_on: string | null;
   final_plan_days: number | null;
   closed_on: string | null;
-  advice_due_on: string | null;
+  advice_due_on: Later<string>;
+  review_reminded_for: Later<string>;
+}
+
+export interface PlansTable {
+  id: string;
+  case_id: string;
+  version: number;
+  kind: 'draft' | 'final' | 'amendment' | 'amended';
+  state: 'composing' | 'issued';
+  sections: string;
+  issued_on: string | null;
+  response_due_on: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PlanResponsesTable {
+  id: string;
+  plan_id: string;
+  author_id: string;
+  comments: string;
+  school: string | null;
+  meeting: string;
+  submitted_on: string;
+  late: number;
+  created_at: string;
+}
+
+export interface ReviewsTable {
+  id: string;
+  case_id: string;
+  meeting_on: string;
+  decision: string | null;
+  decided_on: string | null;
+  reasons: string | null;
+  created_by: string;
+  created_at: string;
 }
 
 export interface AdviceRequestsTable {
@@ -247,6 +288,9 @@ export interface Database {
   case_notes: CaseNotesTable;
   advice_requests: AdviceRequestsTable;
   advice_submissions: AdviceSubmissionsTable;
+  plans: PlansTable;
+  plan_responses: PlanResponsesTable;
+  reviews: ReviewsTable;
   users: UsersTable;
   user_tokens: UserTokensTable;
   two_step_codes: TwoStepCodesTable;

@@ -4,6 +4,7 @@ import * as m0002 from './0002_accounts.js';
 import * as m0003 from './0003_send.js';
 import * as m0004 from './0004_casework.js';
 import * as m0006 from './0006_advice.js';
+import * as m0007 from './0007_plans.js';
 
 /** Numbered migrations, one set for SQLite and PostgreSQL. Add new ones at the end; never edit a landed one. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0003_send': m0003,
   '0004_casework': m0004,
   '0006_advice': m0006,
+  '0007_plans': m0007,
 };
 
 export const migrationProvider: MigrationProvider = {

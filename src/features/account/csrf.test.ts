@@ -93,6 +93,11 @@ describeEachDatabase('CSRF protection of the account and admin forms', (kind) =>
       '/professional/requests/:id/attachments': {},
       '/send/cases/:reference/advice': { aboutMyChild: 'x', working: 'x', notWorking: 'x', views: 'x', aspirations: 'x' },
       '/send/cases/:reference/reports': {},
+      '/staff/cases/:id/plan/compose': {},
+      '/staff/cases/:id/plan/sections': { A: 'planted', action: 'issue' },
+      '/staff/cases/:id/reviews/meeting': { 'meeting-day': '1', 'meeting-month': '1', 'meeting-year': '2026' },
+      '/staff/cases/:id/reviews/decision': { decision: 'cease', reasons: 'planted' },
+      '/send/cases/:reference/plan/:version/reply': { meeting: 'yes' },
     };
     const routes = postRoutes(t.app);
     assert.deepEqual(routes, Object.keys(bodies).sort(), 'every POST route of the app is in this test');

@@ -37,7 +37,7 @@ export default async function adviceFamilyRoutes(app: FastifyInstance, opts: { a
     return reply.code(status).render('advice/views/family', {
       title: request.t('advice:family.title'),
       reference: row.reference,
-      open: ['received', 'assessment', 'draft_plan'].includes(row.stage),
+      open: ['received', 'assessment', 'draft_plan', 'plan_maintained'].includes(row.stage),
       asked: view.asked.map((a) => ({ role: request.t(`advice:options.role.${a.role}`), dueOn: f(a.dueOn), receivedOn: f(a.receivedOn) })),
       own: view.own.map((s) => ({ id: s.id, submittedOn: f(s.submitted_on) })),
       shared: view.shared.map((s) => ({ id: s.id, submittedOn: f(s.submitted_on) })),

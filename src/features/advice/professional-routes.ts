@@ -82,7 +82,7 @@ export default async function professionalRoutes(app: FastifyInstance, opts: { a
       const f = (d: string | null) => (d ? formatDate(d, request.lang) : '');
       return reply.render('advice/views/professional-home', {
         title: request.t('advice:professional.title'),
-        rows: rows.map((r) => ({ id: r.id, child: `${r.first_name} ${r.last_name}`, dob: f(r.date_of_birth), reference: r.reference, dueOn: f(r.due_on), submittedOn: f(r.submitted_on), open: r.status === 'open' && r.stage === 'assessment' })),
+        rows: rows.map((r) => ({ id: r.id, child: `${r.first_name} ${r.last_name}`, dob: f(r.date_of_birth), reference: r.reference, dueOn: f(r.due_on), submittedOn: f(r.submitted_on), open: r.status === 'open' && ['assessment', 'plan_maintained'].includes(r.stage) })),
         notice: request.session?.take<string>('notice'),
       });
     });

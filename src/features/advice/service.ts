@@ -30,6 +30,7 @@ export interface AdviceDeps {
 }
 
 const MAX_ATTACHMENTS = 10;
+const ADVICE_STAGES = ['assessment', 'plan_maintained'];
 
 /**
  * Advice for an EHC needs assessment (reg 6): requests to professionals, their advice through the portal,
@@ -61,9 +62,9 @@ export class AdviceService {
     return this.db.selectFrom('documents').selectAll().where('owner_type', '=', 'advice').where('owner_id', '=', ownerId).orderBy('created_at').execute();
   }
 
-  /** Whether the case is at a stage where advice is gathered. */
+  /** Whether the case is at a stage where advice is gathered: the assessment, or an annual review of a plan. */
   canAskForAdvice(caseRow: CaseRow): boolean {
-    return caseRow.stage === 'assessment';
+    return ADVICE_STAGES.includes(caseRow.stage);
   }
 
   // ---- Caseworker ------------------------------------------------------------------------------------
@@ -202,7 +203,7 @@ export class AdviceService {
       .select(['cases.reference', 'cases.stage', 'cases.assigned_to', 'children.first_name', 'children.last_name', 'children.date_of_birth'])
       .where('advice_requests.id', '=', id)
       .executeTakeFirst();
-    if (!row || row.professional_id !== user.id || row.status !== 'open' || row.stage !== 'assessment') {
+    if (!row || row.professional_id !== user.id || row.status !== 'open' || !ADVICE_STAGES.includes(row.stage)) {
       await audit(this.db, { action: 'access.refused', actorId: user.id, subjectType: 'advice_request', subjectId: id, at: this.d.now() }, request);
       return undefined;
     }
@@ -341,7 +342,7 @@ export class AdviceService {
       .selectAll('advice_requests')
       .select(['cases.reference', 'children.first_name as child_first', 'children.last_name as child_last', 'cases.child_id'])
       .where('advice_requests.status', '=', 'open')
-      .where('cases.stage', '=', 'assessment')
+      .where('cases.stage', 'in', ADVICE_STAGES)
       .where('advice_requests.due_on', '<=', addDays(today, 7))
       .where((eb) => eb.or([eb('advice_requests.reminded_before_at', 'is', null), eb.and([eb('advice_requests.reminded_overdue_at', 'is', null), eb('advice_requests.due_on', '<', today)])]))
       .execute();

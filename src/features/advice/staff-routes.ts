@@ -75,7 +75,8 @@ export default async function adviceStaffRoutes(app: FastifyInstance, opts: { ad
     if (!old || old.status !== 'open') return reply.errorPage(404, 'notFound');
     const values = readForm(REQUEST_FIELDS, (request.body ?? {}) as Record<string, unknown>);
     const errors = validateForm(REQUEST_FIELDS, values);
-    if (Object.keys(errors).length) return requestForm(request, reply, row, values, errors, 400, old.id);
+    // As for a new request: only while the case is being assessed (else the old one would be withdrawn and no one asked).
+    if (Object.keys(errors).length || !advice.canAskForAdvice(row)) return requestForm(request, reply, row, values, errors, 400, old.id);
     await advice.cancel(me(request), row, old.id, request);
     await advice.createRequest(me(request), row, values, request);
     request.ensureSession().set('notice', request.t('advice:request.sent', { name: values.name }));

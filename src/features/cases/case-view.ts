@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import type { Milestone } from '../../domain/timeline.js';
+import { addMonths } from '../../domain/dates.js';
+import { type Milestone, PERIODS } from '../../domain/timeline.js';
 import { answerRows } from '../../platform/form-engine.js';
 import { formatDate } from '../../platform/time.js';
 import { SECTIONS } from '../send/forms.js';
@@ -42,7 +43,9 @@ export async function caseViewModel(request: FastifyRequest, row: CaseRow, cases
     .filter((e) => DECISIONS.includes(e.type))
     .map((e) => {
       const data = e.data ? (JSON.parse(e.data) as { reasons?: string }) : {};
-      const appeal = APPEALABLE.includes(e.type) && timeline.appeal?.decisionOn === e.on_date ? timeline.appeal : undefined;
+      // A letter keeps the rights it gave on its own date (2 months from the letter): a later decision, such as
+      // ceasing the plan, must not take the appeal section out of the final plan's letter.
+      const appeal = APPEALABLE.includes(e.type) ? { mediationBy: addMonths(e.on_date, PERIODS.mediationMonths), tribunalBy: addMonths(e.on_date, PERIODS.tribunalMonths) } : undefined;
       return {
         eventId: e.id,
         type: e.type,

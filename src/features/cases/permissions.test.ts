@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type AccountsTestApp, createAccountsTestApp, createCitizen, createStaff, locationOf, signedIn, submitPassword, uniqueEmail } from '../../../test/support/accounts.js';
-import { Client } from '../../../test/support/app.js';
+import { Client, csrfFrom } from '../../../test/support/app.js';
 import { act, caseById, eventsOfCase, h1, linksTo, seedCase, staffMember } from '../../../test/support/cases.js';
 import { describeEachDatabase } from '../../../test/support/databases.js';
 import { moveClockToTenthOfJanuary, words } from '../../../test/support/send.js';
@@ -14,7 +14,7 @@ describeEachDatabase('cases: who may use the back office', (kind) => {
     t = await createAccountsTestApp(kind);
     moveClockToTenthOfJanuary(t);
     const parent = await createCitizen(t, { twoStep: 'email' });
-    row = await seedCase(t, { adults: [parent] });
+    row = await caseById(t, (await seedCase(t, { adults: [parent] })).id);
   });
   after(() => t.close());
 
@@ -36,7 +36,10 @@ describeEachDatabase('cases: who may use the back office', (kind) => {
       assert.equal(res.statusCode, 302, url);
       assert.equal(locationOf(res), '/login', url);
     }
-    const res = await act(t, new Client(t.app), row.id, 'decision_to_assess', { csrf: null });
+    // A browser that has opened a page of the site holds the CSRF cookie and a token, but no session.
+    const anonymous = new Client(t.app);
+    await anonymous.get('/login');
+    const res = await act(t, anonymous, row.id, 'decision_to_assess', { csrf: csrfFrom(anonymous.lastHtml) });
     assert.equal(res.statusCode, 302);
     assert.equal(locationOf(res), '/login');
     await unchanged();

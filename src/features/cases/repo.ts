@@ -57,7 +57,8 @@ export async function queuePage(db: Db, f: QueueFilter, page: number) {
       .leftJoin('users', 'users.id', 'cases.assigned_to')
       .select(['cases.id', 'cases.reference', 'cases.child_name', 'cases.stage', 'cases.received_on', 'cases.next_due_on', 'cases.advice_due_on', 'cases.assigned_to', 'users.first_name as assignee_first', 'users.last_name as assignee_last'])
       // Closed cases have no next date; open ones always do, so this order can walk the (stage, next_due_on) index.
-      .orderBy('cases.next_due_on')
+      // Dateless (closed) cases come last on both databases (SQLite would put NULLs first).
+      .orderBy('cases.next_due_on', (ob) => ob.asc().nullsLast())
       .orderBy('cases.received_on')
       .orderBy('cases.id')
       .limit(PAGE_SIZE)

@@ -97,7 +97,7 @@ export class CaseService {
   async act(
     staff: CurrentUser,
     caseRow: CaseRow,
-    input: { action: CaseAction; date: string; reasons: string; document?: { name: string; data: Buffer; truncated: boolean } },
+    input: { action: CaseAction; date: string; reasons: string; document?: { name: string; data: Buffer; truncated: boolean }; composed?: boolean },
     request?: FastifyRequest,
   ): Promise<ActionResult> {
     const stage = caseRow.stage as CaseStage;
@@ -108,7 +108,8 @@ export class CaseService {
     if (requiresReason(input.action) && !input.reasons.trim()) return { ok: false, problem: 'reasonRequired' };
     let storedKey: string | undefined;
     let documentMeta: { name: string; size: number } | undefined;
-    if (ACTIONS_WITH_DOCUMENT.includes(input.action)) {
+    // A plan composed in the portal is its own document; otherwise the caseworker uploads the plan as a PDF.
+    if (ACTIONS_WITH_DOCUMENT.includes(input.action) && !input.composed) {
       if (!input.document) return { ok: false, problem: 'documentRequired' };
       const checked = await checkUpload(input.document.name, input.document.data, input.document.truncated);
       if (!checked.ok || checked.ext !== 'pdf') return { ok: false, problem: 'documentType' };

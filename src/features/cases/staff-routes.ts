@@ -107,7 +107,9 @@ export default async function staffRoutes(app: FastifyInstance, opts: { cases: C
     const result = form.problem ? ({ ok: false, problem: 'documentType' } as const) : await cases.act(me(request), row, { action: action as CaseAction, date, reasons: f.reasons ?? '', document: form.file }, request);
     if (!result.ok) {
       const text = request.t(`staff:actions.errors.${result.problem}`);
-      return casePage(request, reply, { errors: { list: [{ text, href: `#action-${action}` }] }, failedAction: action, actionError: text, values: f }, 400);
+      // The summary links to the action's form, which is only on the page when the stage allows the action.
+      const href = result.problem === 'notAllowed' || result.problem === 'changedMeanwhile' ? '#actions' : `#action-${action}`;
+      return casePage(request, reply, { errors: { list: [{ text, href }] }, failedAction: action, actionError: text, values: f }, 400);
     }
     request.ensureSession().set('notice', request.t('staff:actions.done', { action: request.t(`staff:actions.names.${action}`) }));
     return reply.redirect(`/staff/cases/${row.id}`);

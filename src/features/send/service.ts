@@ -281,6 +281,7 @@ export class SendService {
         final_plan_days: null,
         closed_on: null,
         advice_due_on: null,
+        review_reminded_for: null,
       };
       await repo.insertCase(trx, caseRow);
       await repo.insertCaseEvent(trx, { caseId: caseRow.id, type: 'received', onDate: receivedOn, actorId: user.id, at: now.toISOString() });
