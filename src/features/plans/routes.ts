@@ -122,7 +122,7 @@ export async function planStaffRoutes(app: FastifyInstance, opts: { plans: PlanS
     const row = await load(request, reply);
     if (!row) return;
     const plan = await plans.version(row.id, Number(request.params.version));
-    if (!plan || plan.state !== 'issued') return reply.errorPage(404, 'notFound');
+    if (plan?.state !== 'issued') return reply.errorPage(404, 'notFound');
     const response = await plans.response(plan.id);
     await plans.recordView(me(request), row, plan, 'viewed', request);
     return reply.render('plans/views/version', {
@@ -141,7 +141,7 @@ export async function planStaffRoutes(app: FastifyInstance, opts: { plans: PlanS
     const row = await load(request, reply);
     if (!row) return;
     const plan = await plans.version(row.id, Number(request.params.version));
-    if (!plan || plan.state !== 'issued') return reply.errorPage(404, 'notFound');
+    if (plan?.state !== 'issued') return reply.errorPage(404, 'notFound');
     return sendPdf(request, reply, plans, row, plan, await childName(request, row));
   });
 
@@ -200,7 +200,7 @@ export async function planFamilyRoutes(app: FastifyInstance, opts: { plans: Plan
   async function loadVersion(request: FastifyRequest<P>, reply: FastifyReply, row: CaseRow) {
     const plan = await plans.version(row.id, Number(request.params.version));
     // Versions being composed are the council's working copies: families see issued versions only.
-    if (!plan || plan.state !== 'issued') {
+    if (plan?.state !== 'issued') {
       reply.errorPage(404, 'notFound');
       return undefined;
     }
