@@ -85,10 +85,11 @@ export function validateForm(fields: readonly FieldDef[], values: FormValues, co
       if (v.some((x) => !f.options?.includes(x))) errors[f.name] = 'invalidOption';
     } else if (v && f.options && !f.options.includes(v)) {
       errors[f.name] = 'invalidOption';
+    } else if (v && f.type === 'date' && v.endsWith('|invalid')) {
+      // Before the length check: the raw parts kept for re-display ("2020-2-31|invalid") are longer than a date.
+      errors[f.name] = 'invalidDate';
     } else if (v && v.length > max) {
       errors[f.name] = 'tooLong';
-    } else if (v && f.type === 'date' && v.endsWith('|invalid')) {
-      errors[f.name] = 'invalidDate';
     }
     if (errors[f.name] || !complete) continue;
     if (empty && isRequired(f, values)) errors[f.name] = 'required';
@@ -139,8 +140,12 @@ export function fieldViews(ns: string, fields: readonly FieldDef[], values: Form
       autocomplete: f.autocomplete,
       options: (f.options ?? []).map((o) => ({ value: o, text: t(`${ns}:options.${f.name}.${o}`) })),
       optional: !f.required && !f.requiredIf,
-      /** Shown inside the answer that makes it needed (GOV.UK conditional reveal; always shown without JavaScript). */
-      revealedBy: f.requiredIf && fields.find((o) => o.name === f.requiredIf?.field)?.type === 'radios' ? f.requiredIf : undefined,
+      /**
+       * Shown inside the answer that makes it needed (GOV.UK conditional reveal; always shown without JavaScript).
+       * Only when one answer makes it needed: revealed under several, the field would be on the page several
+       * times (the same id and name), and the first, empty copy would be the one posted.
+       */
+      revealedBy: f.requiredIf?.values.length === 1 && fields.find((o) => o.name === f.requiredIf?.field)?.type === 'radios' ? f.requiredIf : undefined,
     };
   });
 }
@@ -155,5 +160,15 @@ export function answerRows(ns: string, fields: readonly FieldDef[], values: Form
     else if (v && f.type === 'date') text = formatDate(v);
     else text = v ?? '';
     return { key: t(`${ns}:fields.${f.name}.label`), value: text || t('common:notProvided'), name: f.name };
+  });
+}
+
+/** On check-your-answers, follow-up questions that were not asked (their condition not met) are left out. */
+export function askedFields(fields: readonly FieldDef[], values: FormValues): FieldDef[] {
+  // An answer left in a follow-up whose condition no longer holds (a hidden reveal still posts its text) is not shown either.
+  return fields.filter((f) => {
+    if (!f.requiredIf) return true;
+    const other = values[f.requiredIf.field];
+    return (Array.isArray(other) ? other : [other ?? '']).some((v) => f.requiredIf?.values.includes(v));
   });
 }

@@ -15,7 +15,9 @@ export async function readMultipart(request: FastifyRequest): Promise<MultipartF
   let file: MultipartForm['file'];
   let problem: MultipartForm['problem'];
   try {
-    for await (const part of request.parts()) {
+    // preservePath: otherwise busboy cuts "../../etc/passwd.pdf" or "a/b.pdf" down to the last part before
+    // checkFileName can see it, and a name with folders would be accepted instead of refused.
+    for await (const part of request.parts({ preservePath: true })) {
       if (part.type === 'field') fields[part.fieldname] = String(part.value);
       else if (part.fieldname === 'file' && part.filename) {
         try {

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { addMonths } from '../../domain/dates.js';
 import { type Milestone, PERIODS } from '../../domain/timeline.js';
-import { answerRows } from '../../platform/form-engine.js';
+import { answerRows, askedFields } from '../../platform/form-engine.js';
 import { formatDate } from '../../platform/time.js';
 import { SECTIONS } from '../send/forms.js';
 import type { SendService } from '../send/service.js';
@@ -93,7 +93,7 @@ export async function caseViewModel(request: FastifyRequest, row: CaseRow, cases
     documents: documents.map((d) => ({ id: d.id, name: d.filename, kind: d.kind, size: Math.max(1, Math.round(d.size / 1024)), href: audience === 'staff' ? `/staff/documents/${d.id}` : `/send/documents/${d.id}` })),
     request: SECTIONS.map((s) => ({
       title: t(`request:sections.${s.key}.title`),
-      rows: answerRows('request', s.fields, answers[s.key]?.values ?? {}, t, (d) => f(d)).filter((r) => r.value !== t('common:notProvided')),
+      rows: answerRows('request', askedFields(s.fields, answers[s.key]?.values ?? {}), answers[s.key]?.values ?? {}, t, (d) => f(d)).filter((r) => r.value !== t('common:notProvided')),
     })),
   };
 }

@@ -145,8 +145,20 @@ export function staleDrafts(db: Db, updatedBefore: string) {
     .execute();
 }
 
-export async function markReminded(db: Db, id: string, at: string) {
-  await db.updateTable('assessment_requests').set({ reminder_sent_at: at }).where('id', '=', id).execute();
+/**
+ * Marks a stale draft as reminded, only if it still is one (not reminded, not saved since): false when another
+ * run got there first or the draft changed, so two runs at once (two processes) send one reminder.
+ */
+export async function markReminded(db: Db, id: string, at: string, updatedBefore: string): Promise<boolean> {
+  const res = await db
+    .updateTable('assessment_requests')
+    .set({ reminder_sent_at: at })
+    .where('id', '=', id)
+    .where('status', '=', 'draft')
+    .where('reminder_sent_at', 'is', null)
+    .where('updated_at', '<', updatedBefore)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
 }
 
 /** The next number in this year's sequence of case references, safe under concurrent submissions. */

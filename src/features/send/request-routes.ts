@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { answerRows, errorMessages, type FieldDef, fieldViews, type FormValues, readForm, validateForm } from '../../platform/form-engine.js';
+import { answerRows, askedFields, errorMessages, fieldViews, type FormValues, readForm, validateForm } from '../../platform/form-engine.js';
 import { readMultipart } from '../../platform/multipart.js';
 import { formatDate } from '../../platform/time.js';
 import type { CurrentUser } from '../../platform/types.js';
@@ -70,6 +70,8 @@ export async function requestRoutes(app: FastifyInstance, send: SendService) {
       documents: documents.map((d) => ({ id: d.id, name: d.filename, size: Math.max(1, Math.round(d.size / 1024)) })),
       maxMb: MAX_UPLOAD_BYTES / 1024 / 1024,
       errors: errorView,
+      // "<file> has been uploaded." is shown here, where the upload brings the person back.
+      notice: request.session?.take<string>('notice'),
       backLink: `/send/requests/${req.id}`,
     });
   }
@@ -159,7 +161,7 @@ export async function requestRoutes(app: FastifyInstance, send: SendService) {
         key: s.key,
         title: request.t(`request:sections.${s.key}.title`),
         href: `/send/requests/${req.id}/sections/${s.key}`,
-        rows: answerRows('request', visibleFields(s.fields, answers[s.key]?.values ?? {}), answers[s.key]?.values ?? {}, request.t, (d) => formatDate(d, request.lang)),
+        rows: answerRows('request', askedFields(s.fields, answers[s.key]?.values ?? {}), answers[s.key]?.values ?? {}, request.t, (d) => formatDate(d, request.lang)),
         incomplete: incomplete.includes(s.key),
       })),
       documents: documents.map((d) => d.filename),
@@ -203,13 +205,9 @@ export async function requestRoutes(app: FastifyInstance, send: SendService) {
   app.post<{ Params: { id: string } }>('/send/requests/:id/delete', async (request, reply) => {
     const found = await load(request, reply);
     if (!found) return;
-    await send.deleteDraft(me(request), found.req, request);
+    // Only a draft can be deleted: a sent request stays, and the person is not told it was deleted.
+    if (!(await send.deleteDraft(me(request), found.req, request))) return reply.redirect(`/send/requests/${found.req.id}/confirmation`);
     request.ensureSession().set('notice', request.t('request:delete.done'));
     return reply.redirect('/send');
   });
-}
-
-/** On check-your-answers, follow-up questions that were not asked (their condition not met) are left out. */
-function visibleFields(fields: FieldDef[], values: FormValues): FieldDef[] {
-  return fields.filter((f) => !f.requiredIf || f.requiredIf.values.includes(String(values[f.requiredIf.field] ?? '')) || Boolean(values[f.name]));
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ageInYears } from '../../domain/dates.js';
 import { errorMessages, fieldViews, type FormValues, readForm, validateForm } from '../../platform/form-engine.js';
 import type { CurrentUser } from '../../platform/types.js';
 import { requireEmailTwoStep } from '../account/auth.js';
@@ -56,7 +57,8 @@ export default async function sendRoutes(app: FastifyInstance, opts: { send: Sen
     if (!errors.dateOfBirth && dob) {
       if (dob > send.today()) errors.dateOfBirth = 'future';
       else if (self && !send.isYoungPersonAge(dob)) errors.dateOfBirth = 'notYoungPerson';
-      else if (!self && dob < '1990-01-01') errors.dateOfBirth = 'tooOld';
+      // EHC plans run up to the 26th birthday; a fixed cut-off year would drift by a year every year.
+      else if (!self && ageInYears(dob, send.today()) > 25) errors.dateOfBirth = 'tooOld';
     }
     if (Object.keys(errors).length) return childForm(request, reply, self, values, errors, 400);
     const childId = await send.addChild(me(request), values, self, request);
@@ -111,6 +113,13 @@ export default async function sendRoutes(app: FastifyInstance, opts: { send: Sen
       return reply.code(400).render('account/views/message', {
         title: request.t(`send:accept.${check.kind}.title`),
         paragraphs: [request.t(`send:accept.${check.kind}.body`)],
+        actions: [{ href: '/send', text: request.t('send:home.title') }],
+      });
+    }
+    if (check.invite.email !== me(request).email) {
+      return reply.code(403).render('account/views/message', {
+        title: request.t('send:accept.otherEmail.title'),
+        paragraphs: [request.t('send:accept.otherEmail.body', { email: check.invite.email })],
         actions: [{ href: '/send', text: request.t('send:home.title') }],
       });
     }

@@ -183,6 +183,8 @@ export class SendService {
   async acceptInvite(user: CurrentUser, token: string, v: FormValues, request?: FastifyRequest) {
     const check = await this.checkInvite(token);
     if (check.kind !== 'ok') return check;
+    // The invitation is for the person at that address: a forwarded link does not share the child.
+    if (check.invite.email !== user.email) return { kind: 'otherEmail' as const, email: check.invite.email };
     return this.db.transaction().execute(async (trx) => {
       if (!(await repo.acceptInvite(trx, check.invite.id, user.id, this.nowIso()))) return { kind: 'used' as const };
       const relationship = v.relationship === 'other' ? `other:${v.relationshipOther}` : String(v.relationship);
