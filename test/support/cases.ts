@@ -154,23 +154,27 @@ export interface ActOptions {
 const tokens = new Map<string, string>();
 
 /**
+ * The CSRF token the case page gives this client. It is a signature of the CSRF cookie, so while the cookie is
+ * the same the token is too: the page is loaded only the first time.
+ */
+async function tokenFor(client: Client, caseId: string): Promise<string> {
+  const cookie = client.cookies.get(csrfCookieName(false));
+  const known = cookie ? tokens.get(cookie) : undefined;
+  if (known) return known;
+  const page = await client.get(`/staff/cases/${caseId}`);
+  assert.equal(page.statusCode, 200, `case page: ${page.statusCode}`);
+  const token = csrfFrom(page.body);
+  const fresh = client.cookies.get(csrfCookieName(false));
+  if (fresh) tokens.set(fresh, token);
+  return token;
+}
+
+/**
  * Records a case action as the case page's form does (multipart: `_csrf` first, then action, the date's
  * three boxes, reasons, and the plan file). Returns the response to the POST.
  */
 export async function act(t: AccountsTestApp, client: Client, caseId: string, action: string, options: ActOptions = {}): Promise<LightMyRequestResponse> {
-  let token = options.csrf;
-  if (token === undefined) {
-    // The token is a signature of the CSRF cookie: while the cookie is the same, the token from the case page is too.
-    const cookie = client.cookies.get(csrfCookieName(false));
-    token = cookie ? tokens.get(cookie) : undefined;
-    if (!token) {
-      const page = await client.get(`/staff/cases/${caseId}`);
-      assert.equal(page.statusCode, 200, `case page: ${page.statusCode}`);
-      token = csrfFrom(page.body);
-      const fresh = client.cookies.get(csrfCookieName(false));
-      if (fresh) tokens.set(fresh, token);
-    }
-  }
+  const token = options.csrf === undefined ? await tokenFor(client, caseId) : options.csrf;
   const date = options.date ?? todayOf(t);
   const parts = typeof date === 'string' ? { year: date.slice(0, 4), month: String(Number(date.slice(5, 7))), day: String(Number(date.slice(8, 10))) } : date;
   const fields: [string, string][] = [
@@ -191,10 +195,9 @@ export async function actOk(t: AccountsTestApp, client: Client, caseId: string, 
   assert.equal(String(res.headers.location), `/staff/cases/${caseId}`);
 }
 
-/** Loads a staff page (for its CSRF token) and posts a urlencoded form from it. */
+/** Posts a urlencoded form of the case page (with the page's CSRF token, loading the page when needed). */
 export async function staffPost(client: Client, caseId: string, path: 'notes' | 'assign' | 'exceptions', form: Record<string, string>): Promise<LightMyRequestResponse> {
-  await client.get(`/staff/cases/${caseId}`);
-  return client.post(`/staff/cases/${caseId}/${path}`, form);
+  return client.post(`/staff/cases/${caseId}/${path}`, { _csrf: await tokenFor(client, caseId), ...form });
 }
 
 // ---- Database ------------------------------------------------------------------------------------------

@@ -46,17 +46,13 @@ describeEachDatabase("cases: the manager's dashboard", (kind) => {
     await actOk(t, client, c.U.id, 'decision_to_assess');
     await dayOf(49);
     await actOk(t, client, c.R.id, 'decision_to_assess');
-    // Final plans: P on the last day (20 weeks), R two weeks late.
-    await dayOf(105);
-    await actOk(t, client, c.P.id, 'draft_plan_issued', { pdf: true });
-    await dayOf(126);
-    await actOk(t, client, c.R.id, 'draft_plan_issued', { pdf: true });
-    await dayOf(140);
-    await actOk(t, client, c.P.id, 'final_plan_issued', { pdf: true });
-    await dayOf(150);
-    c.V = await seedCase(t, { adults: [parent], firstName: 'Vic', lastName: 'Dash' });
+    // Final plans: P on the last day (20 weeks), R two weeks late; recorded on day 154 with the dates of the letters.
     await dayOf(154);
-    await actOk(t, client, c.R.id, 'final_plan_issued', { pdf: true });
+    await actOk(t, client, c.P.id, 'draft_plan_issued', { date: addDays(start, 105), pdf: true });
+    await actOk(t, client, c.R.id, 'draft_plan_issued', { date: addDays(start, 126), pdf: true });
+    await actOk(t, client, c.P.id, 'final_plan_issued', { date: addDays(start, 140), pdf: true });
+    await actOk(t, client, c.R.id, 'final_plan_issued', { date: addDays(start, 154), pdf: true });
+    c.V = await seedCase(t, { adults: [parent], firstName: 'Vic', lastName: 'Dash', receivedOn: addDays(start, 150) });
     today = todayOf(t);
     manager = (await staffMember(t, 'manager')).client;
   });

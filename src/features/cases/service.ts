@@ -37,6 +37,11 @@ export function toTimelineEvents(rows: CaseEventRow[]): CaseEvent[] {
     });
 }
 
+/** The earliest due date of advice still awaited (what the queue's "Advice overdue" flag reads), or null. */
+function earliestOpenAdvice(timeline: Timeline): string | null {
+  return timeline.milestones.filter((m) => m.key === 'advice' && (m.state === 'due' || m.state === 'overdue')).map((m) => m.dueOn).sort()[0] ?? null;
+}
+
 /**
  * Case work: the statutory process a request goes through after it is submitted. Staff may see every
  * case (they are the council's SEN team); a family sees only cases of children they are linked to.
@@ -124,7 +129,7 @@ export class CaseService {
         const events = await repo.eventsOf(trx, caseRow.id);
         const child = await trx.selectFrom('children').selectAll().where('id', '=', caseRow.child_id).executeTakeFirstOrThrow();
         const timeline = computeTimeline({ receivedOn: caseRow.received_on, events: toTimelineEvents(events), today, childDateOfBirth: child.date_of_birth });
-        const changes: Partial<CaseRow> = { stage: move.next, next_due_on: this.nextDue(move.next, timeline), updated_at: now.toISOString() };
+        const changes: Partial<CaseRow> = { stage: move.next, next_due_on: this.nextDue(move.next, timeline), advice_due_on: earliestOpenAdvice(timeline), updated_at: now.toISOString() };
         if (input.action === 'decision_to_assess' || input.action === 'decision_not_to_assess') {
           changes.decided_on = input.date;
           changes.decision_days = daysBetween(caseRow.received_on, input.date);
@@ -187,8 +192,7 @@ export class CaseService {
     const events = await repo.eventsOf(db, caseId);
     const child = await db.selectFrom('children').select('date_of_birth').where('id', '=', row.child_id).executeTakeFirst();
     const timeline = computeTimeline({ receivedOn: row.received_on, events: toTimelineEvents(events), today: this.today(), childDateOfBirth: child?.date_of_birth });
-    const advice = timeline.milestones.filter((m) => m.key === 'advice' && (m.state === 'due' || m.state === 'overdue')).map((m) => m.dueOn);
-    await repo.updateCase(db, caseId, { next_due_on: this.nextDue(row.stage as CaseStage, timeline), advice_due_on: advice.sort()[0] ?? null, updated_at: this.d.now().toISOString() });
+    await repo.updateCase(db, caseId, { next_due_on: this.nextDue(row.stage as CaseStage, timeline), advice_due_on: earliestOpenAdvice(timeline), updated_at: this.d.now().toISOString() });
   }
 
   cancelEventsFor(db: Db, caseId: string, relatedId: string) {

@@ -254,6 +254,11 @@ describeEachDatabase('cases: the statutory workflow through the case page', (kin
   test('assessment → decision not to issue a plan', async () => {
     const row = await newCase(120);
     await move(row, 'decision_to_assess', { date: addDays(today, -100) }, { stage: 'assessment', next: addDays(today, -120 + 112) });
+    const before = await snapshot(row);
+    const noReasons = await act(t, staff.client, row.id, 'decision_not_to_issue', { date: addDays(today, -20) });
+    assert.equal(noReasons.statusCode, 400);
+    assert.deepEqual(errorTexts(noReasons.body), [words('en', 'staff:actions.errors.reasonRequired')]);
+    assert.deepEqual(await snapshot(row), before);
     await move(row, 'decision_not_to_issue', { date: addDays(today, -20), reasons: 'The assessment showed SEN support is enough.' }, { stage: 'closed_no_plan', next: null });
   });
 
