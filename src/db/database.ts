@@ -8,6 +8,9 @@ import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
 
+/** The PostgreSQL schema a handle was opened in, so its migrations are looked for there and nowhere else. */
+const schemas = new WeakMap<Db, string>();
+
 export interface DbOptions {
   /** PostgreSQL only: run in this schema (the test suite gives each app its own). */
   schema?: string;
@@ -28,7 +31,9 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
     });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    if (options.schema) schemas.set(db, options.schema);
+    return db;
   }
   const file = url.replace(/^(sqlite|file):(\/\/)?/, '');
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -41,7 +46,8 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
 }
 
 export async function migrateToLatest(db: Db): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+  const schema = schemas.get(db);
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

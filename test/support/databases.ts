@@ -52,11 +52,6 @@ export async function createTestDatabase(kind: 'sqlite' | 'postgres'): Promise<T
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
-  // Kysely's Migrator decides whether its own tables exist by looking in every schema of the database,
-  // so while another test's schema has them it would not create them in this one and then fail with
-  // 'relation "kysely_migration_lock" does not exist'. Creating them here (as Kysely would) avoids that race.
-  await admin.query(`create table ${schema}.kysely_migration (name varchar(255) not null primary key, timestamp varchar(255) not null)`);
-  await admin.query(`create table ${schema}.kysely_migration_lock (id varchar(255) not null primary key, is_locked integer not null default 0)`);
   await admin.end();
   const db = openDatabase(POSTGRES_URL, { schema, poolSize: 5 });
   return {
