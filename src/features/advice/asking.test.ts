@@ -98,7 +98,7 @@ describeEachDatabase('advice: a caseworker asks for advice', (kind) => {
     assert.deepEqual(await requestsOf(caseRow.id), []);
     assert.equal((await caseById(t, caseRow.id)).advice_due_on, null);
     assert.equal((await eventsOfCase(t, caseRow.id)).filter((e) => e.type === 'advice_requested').length, 0);
-    assert.equal((await t.app.db.selectFrom('outbox').select('id').where('template', '=', 'adviceRequested').where('to_address', '=', form.email).execute()).length, 0);
+    assert.equal((await t.app.db.selectFrom('outbox').select('id').where('template', '=', 'adviceRequested').where('to_address', '=', form.email as string).execute()).length, 0);
   });
 
   test('asking is refused while the case is not being assessed: before the decision, and once a draft plan is issued', async () => {

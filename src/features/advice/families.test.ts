@@ -206,7 +206,7 @@ describeEachDatabase('advice: families', (kind) => {
     assert.equal((await adviceRequest(t, health.id)).status, 'open', 'a family advice answers only the family request');
   });
 
-  test('a family report (PDF) is listed with its date; a text file named .pdf and an empty file are refused and nothing is stored', async () => {
+  test('a family report (PDF) is listed with its date; a text file named .pdf, an empty file and one over 20 MB are refused and nothing is stored', async () => {
     const files = storedFiles(t);
     const upload = async (name: string, data: Buffer) => {
       const form = await family.get(page);
@@ -215,6 +215,7 @@ describeEachDatabase('advice: families', (kind) => {
     for (const [name, data, problem] of [
       ['letter.pdf', Buffer.from('Dear SEN Team, this is plain text.\n'), 'badType'],
       ['empty.pdf', Buffer.alloc(0), 'empty'],
+      ['huge.pdf', Buffer.concat([PDF, Buffer.alloc(20 * 1024 * 1024 + 1 - PDF.length, 0x20)]), 'tooLarge'],
     ] as const) {
       const res = await upload(name, data);
       assert.equal(res.statusCode, 400, name);

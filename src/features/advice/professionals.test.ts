@@ -372,7 +372,10 @@ describeEachDatabase('advice: professionals', (kind) => {
     const social = await askOk(t, staff.client, caseRow.id, askForm('socialCare'));
     const socialLink = await invitationLink(t, social.email);
     const pro = await acceptAsNewProfessional(t, socialLink);
-    assert.equal((await pro.client.get(`/professional/requests/${social.id}`)).statusCode, 200);
+    const open = await pro.client.get(`/professional/requests/${social.id}`);
+    assert.equal(open.statusCode, 200);
+    // The advice others have sent on this case is not theirs to read.
+    for (const v of [PROFESSIONAL_ADVICE.needs, PROFESSIONAL_ADVICE.provision, 'EP report.pdf', ep.name, edu.name]) assert.ok(!textOf(open.body).includes(v), `does not show ${v}`);
     const before = timelineRows((await staff.client.get(`/staff/cases/${caseRow.id}`)).body).filter((r) => r.name === ADVICE).length;
 
     const cancelled = await staff.client.post(`/staff/cases/${caseRow.id}/advice/${social.id}/cancel`);
