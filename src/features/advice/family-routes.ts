@@ -37,7 +37,7 @@ export default async function adviceFamilyRoutes(app: FastifyInstance, opts: { a
     return reply.code(status).render('advice/views/family', {
       title: request.t('advice:family.title'),
       reference: row.reference,
-      open: ['received', 'assessment', 'draft_plan', 'plan_maintained'].includes(row.stage),
+      open: OPEN.includes(row.stage),
       asked: view.asked.map((a) => ({ role: request.t(`advice:options.role.${a.role}`), dueOn: f(a.dueOn), receivedOn: f(a.receivedOn) })),
       own: view.own.map((s) => ({ id: s.id, submittedOn: f(s.submitted_on) })),
       shared: view.shared.map((s) => ({ id: s.id, submittedOn: f(s.submitted_on) })),
@@ -56,9 +56,13 @@ export default async function adviceFamilyRoutes(app: FastifyInstance, opts: { a
     return page(request, reply, row);
   });
 
+  // Advice and reports are taken while the case is open or a plan is in place (for its reviews).
+  const OPEN = ['received', 'assessment', 'draft_plan', 'plan_maintained'];
+
   app.post<Params>('/send/cases/:reference/advice', async (request, reply) => {
     const row = await load(request, reply);
     if (!row) return;
+    if (!OPEN.includes(row.stage)) return reply.redirect(`/send/cases/${row.reference}/advice`);
     const values = readForm(FAMILY_FIELDS, (request.body ?? {}) as Record<string, unknown>);
     const errors = validateForm(FAMILY_FIELDS, values);
     if (Object.keys(errors).length) return page(request, reply, row, values, errors, 400);
@@ -72,6 +76,7 @@ export default async function adviceFamilyRoutes(app: FastifyInstance, opts: { a
     if (!form.csrfOk) return reply.errorPage(403, 'csrf');
     const row = await load(request, reply);
     if (!row) return;
+    if (!OPEN.includes(row.stage)) return reply.redirect(`/send/cases/${row.reference}/advice`);
     let problem: string | undefined = form.problem ?? (form.file ? undefined : 'required');
     if (!problem && form.file) {
       const result = await advice.addFamilyReport(me(request), row, form.file, request);

@@ -136,7 +136,7 @@ export default async function professionalRoutes(app: FastifyInstance, opts: { a
       let problem: string | undefined = form.problem ?? (form.file ? undefined : 'required');
       if (!problem && form.file) {
         const result = await advice.addAttachment(me(request), req.id, form.file, request);
-        if (!result.ok) problem = result.problem;
+        if (!result.ok) problem = result.problem === 'tooMany' ? 'tooManyAttachments' : result.problem;
       }
       if (problem) return requestPage(request, reply, undefined, { file: problem }, 400);
       request.ensureSession().set('notice', request.t('request:upload.added', { name: form.file?.name }));
