@@ -63,7 +63,7 @@ export default async function adviceStaffRoutes(app: FastifyInstance, opts: { ad
     const row = await load(request, reply);
     if (!row) return;
     const old = await advice.findRequest(row, request.params.requestId as string);
-    if (!old || old.status !== 'open') return reply.errorPage(404, 'notFound');
+    if (old?.status !== 'open') return reply.errorPage(404, 'notFound');
     return requestForm(request, reply, row, { role: old.role, asked: old.asked }, undefined, 200, old.id);
   });
 
@@ -72,7 +72,7 @@ export default async function adviceStaffRoutes(app: FastifyInstance, opts: { ad
     const row = await load(request, reply);
     if (!row) return;
     const old = await advice.findRequest(row, request.params.requestId as string);
-    if (!old || old.status !== 'open') return reply.errorPage(404, 'notFound');
+    if (old?.status !== 'open') return reply.errorPage(404, 'notFound');
     const values = readForm(REQUEST_FIELDS, (request.body ?? {}) as Record<string, unknown>);
     const errors = validateForm(REQUEST_FIELDS, values);
     // As for a new request: only while the case is being assessed (else the old one would be withdrawn and no one asked).
