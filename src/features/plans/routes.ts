@@ -101,7 +101,7 @@ export async function planStaffRoutes(app: FastifyInstance, opts: { plans: PlanS
     const tooLong = PLAN_SECTIONS.filter((s) => typeof body[s] === 'string' && (body[s] as string).length > MAX_SECTION);
     if (tooLong.length) {
       const list = tooLong.map((s) => ({ text: request.t('plans:errors.tooLong', { section: request.t(`plans:sections.${s}`), max: MAX_SECTION }), href: `#section-${s}` }));
-      return planPage(request, reply, row, { errors: { list } }, 400);
+      return planPage(request, reply, row, { errors: withFields(list) }, 400);
     }
     await plans.saveSections(plan, collect(body));
     if (body.action === 'issue') {
@@ -109,7 +109,7 @@ export async function planStaffRoutes(app: FastifyInstance, opts: { plans: PlanS
       const result = fresh ? await plans.issue(me(request), row, fresh, request) : ({ ok: false, problem: 'issued' } as const);
       if (!result.ok) {
         const list = result.problem === 'missing' ? result.sections.map((s) => ({ text: request.t('plans:errors.missing', { section: request.t(`plans:sections.${s}`) }), href: `#section-${s}` })) : [{ text: request.t(`plans:errors.${result.problem}`), href: '#compose' }];
-        return planPage(request, reply, row, { errors: { list } }, 400);
+        return planPage(request, reply, row, { errors: withFields(list) }, 400);
       }
       request.ensureSession().set('notice', request.t('plans:staff.issued'));
       return reply.redirect(`/staff/cases/${row.id}/plan`);
@@ -151,7 +151,9 @@ export async function planStaffRoutes(app: FastifyInstance, opts: { plans: PlanS
     const f = formFields(request, ['meeting-day', 'meeting-month', 'meeting-year']);
     const date = dateFromParts(f['meeting-day'], f['meeting-month'], f['meeting-year']);
     if (!date || !(await plans.recordReviewMeeting(me(request), row, date, request))) {
-      return planPage(request, reply, row, { errors: { list: [{ text: request.t('plans:errors.meetingDate'), href: '#meeting-day' }] } }, 400);
+      // The summary links to the day box (GOV.UK date input pattern); the message sits on the whole date.
+      const text = request.t('plans:errors.meetingDate');
+      return planPage(request, reply, row, { errors: { list: [{ text, href: '#meeting-day' }], fields: { meeting: { text } } } }, 400);
     }
     request.ensureSession().set('notice', request.t('plans:staff.meetingRecorded'));
     return reply.redirect(`/staff/cases/${row.id}/plan`);
@@ -162,13 +164,21 @@ export async function planStaffRoutes(app: FastifyInstance, opts: { plans: PlanS
     if (!row) return;
     const { decision, reasons } = formFields(request, ['decision', 'reasons']);
     if (decision !== 'keep' && decision !== 'amend' && decision !== 'cease') {
-      return planPage(request, reply, row, { errors: { list: [{ text: request.t('plans:errors.decision'), href: '#decision' }] } }, 400);
+      return planPage(request, reply, row, { errors: withFields([{ text: request.t('plans:errors.decision'), href: '#decision' }]) }, 400);
     }
     const result = await plans.decideReview(me(request), row, decision, reasons, request);
-    if (result !== 'ok') return planPage(request, reply, row, { errors: { list: [{ text: request.t(`plans:errors.${result}`), href: '#decision' }] } }, 400);
+    if (result !== 'ok') {
+      const field = result === 'reasonRequired' ? '#reasons' : '#decision';
+      return planPage(request, reply, row, { errors: withFields([{ text: request.t(`plans:errors.${result}`), href: field }]) }, 400);
+    }
     request.ensureSession().set('notice', request.t(`plans:staff.decision.${decision}`));
     return reply.redirect(`/staff/cases/${row.id}/plan`);
   });
+}
+
+/** An error summary's list with each message also shown by its field (keyed by the id the summary links to). */
+function withFields(list: { text: string; href: string }[]) {
+  return { list, fields: Object.fromEntries(list.map((l) => [l.href.slice(1), { text: l.text }])) };
 }
 
 function collect(body: Record<string, unknown>): Sections {
@@ -268,7 +278,7 @@ export async function planFamilyRoutes(app: FastifyInstance, opts: { plans: Plan
     if (!row) return;
     const plan = await loadVersion(request, reply, row);
     if (!plan) return;
-    if (!plans.canReply(plan) || (await plans.response(plan.id))) return reply.redirect(`/send/cases/${row.reference}/plan`);
+    if (!(await plans.replyOpen(plan)) || (await plans.response(plan.id))) return reply.redirect(`/send/cases/${row.reference}/plan`);
     return replyPage(request, reply, row, plan);
   });
 
