@@ -143,6 +143,8 @@ export class PlanService {
     const sections = sectionsForIssue(kind, this.sections(plan));
     const missing = missingSections(kind, sections);
     if (missing.length) return { ok: false, problem: 'missing', sections: missing };
+    // Amendments belong to a plan still maintained: once it has ceased (on the case page), nothing more is sent.
+    if ((kind === 'amendment' || kind === 'amended') && caseRow.stage !== 'plan_maintained') return { ok: false, problem: 'workflow' };
     const today = this.d.cases.today();
     const responseDue = kind === 'draft' || kind === 'amendment' ? addDays(today, RESPONSE_DAYS) : null;
     // Read before this version is issued: issuing an amended plan closes the review it answers.
@@ -199,9 +201,16 @@ export class PlanService {
     return plan.state === 'issued' && (plan.kind === 'draft' || plan.kind === 'amendment');
   }
 
+  /** canReply(), and the version is still the latest issued: a draft superseded by the final plan takes no reply. */
+  async replyOpen(plan: PlanRow): Promise<boolean> {
+    if (!this.canReply(plan)) return false;
+    const latest = await this.db.selectFrom('plans').select('id').where('case_id', '=', plan.case_id).where('state', '=', 'issued').orderBy('version', 'desc').executeTakeFirst();
+    return latest?.id === plan.id;
+  }
+
   /** The family's reply: comments per section, a school to name, a meeting. A late reply is kept and flagged. */
   async reply(user: CurrentUser, caseRow: CaseRow, plan: PlanRow, input: { comments: Sections; school: string; meeting: 'yes' | 'no' }, request?: FastifyRequest): Promise<'ok' | 'closed' | 'already'> {
-    if (!this.canReply(plan)) return 'closed';
+    if (!(await this.replyOpen(plan))) return 'closed';
     const today = this.d.cases.today();
     const late = plan.response_due_on !== null && today > plan.response_due_on;
     try {
@@ -257,6 +266,7 @@ export class PlanService {
 
   /** The decision after a review: keep, amend (amendments follow as new versions) or cease (the workflow's cease). */
   async decideReview(staff: CurrentUser, caseRow: CaseRow, decision: 'keep' | 'amend' | 'cease', reasons: string, request?: FastifyRequest): Promise<'ok' | 'noMeeting' | 'reasonRequired' | 'workflow'> {
+    if (caseRow.stage !== 'plan_maintained') return 'workflow';
     const open = await this.db.selectFrom('reviews').selectAll().where('case_id', '=', caseRow.id).where('decision', 'is', null).orderBy('meeting_on', 'desc').executeTakeFirst();
     if (!open) return 'noMeeting';
     if ((decision === 'cease' || decision === 'amend') && !reasons.trim()) return 'reasonRequired';
