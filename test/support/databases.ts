@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe } from 'node:test';
+import { describe, test } from 'node:test';
 import pg from 'pg';
 import { type Db, openDatabase } from '../../src/db/database.js';
 
@@ -79,8 +79,11 @@ export function describeEachDatabase(name: string, fn: (kind: 'sqlite' | 'postgr
   if (postgresAvailable) {
     describe(`${name} [postgres]`, () => fn('postgres'));
   } else if (process.env.REQUIRE_POSTGRES === '1') {
+    // A failing test (not a throw inside describe, which Node 20 does not count as a failure).
     describe(`${name} [postgres]`, () => {
-      throw new Error(`PostgreSQL is required (REQUIRE_POSTGRES=1) but not reachable at ${POSTGRES_URL}`);
+      test('PostgreSQL is reachable', () => {
+        throw new Error(`PostgreSQL is required (REQUIRE_POSTGRES=1) but not reachable at ${POSTGRES_URL}`);
+      });
     });
   } else {
     console.warn(`\n*** SKIPPED: PostgreSQL suite "${name}": no server at ${POSTGRES_URL} ***\n`);

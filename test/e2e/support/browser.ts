@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { after, before, describe } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
@@ -83,8 +83,11 @@ export function describeWithBrowser(name: string, fn: () => void): void {
   if (browserAvailable) {
     describe(name, fn);
   } else if (process.env.REQUIRE_BROWSER === '1') {
+    // A failing test (not a throw inside describe, which Node 20 does not count as a failure).
     describe(name, () => {
-      throw new Error(`Chromium is required (REQUIRE_BROWSER=1) but not installed at ${CHROMIUM_PATH}: apt-get install -y chromium`);
+      test('Chromium is installed', () => {
+        throw new Error(`Chromium is required (REQUIRE_BROWSER=1) but not installed at ${CHROMIUM_PATH}: apt-get install -y chromium`);
+      });
     });
   } else {
     console.warn(`\n*** SKIPPED: browser suite "${name}": no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium) ***\n`);
