@@ -17,16 +17,20 @@ export interface TestDatabase {
 }
 
 async function checkPostgres(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
+  // A few tries with a generous timeout: on a busy machine a first connection can be slow.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 10_000 });
+    try {
+      await client.connect();
+      await client.query('select 1');
+      return true;
+    } catch {
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      await client.end().catch(() => undefined);
+    }
   }
+  return false;
 }
 
 export const postgresAvailable = await checkPostgres();
