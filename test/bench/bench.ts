@@ -4,20 +4,27 @@
 //
 //   npm run bench -- --runs 5 --duration 10 --connections 50 --warmup 2 --only home
 //
-// To add a page, add one line to TARGETS. A target can carry headers, or compute them once the server is up
-// (for example a signed-in session cookie): `headers: async (ctx) => ({ cookie: await signIn(ctx) })`.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+// Before the portal starts, `seed-demo` fills its database with --seed-cases families (default 1,000), so the
+// signed-in pages show a real family's home and case: the bench signs that family in over HTTP with two-step
+// verification (password, then the emailed code from the outbox) and loads the pages with its session cookie.
+//
+// To add a page, add one line to TARGETS. A target can carry headers, or compute its headers and path once the
+// server is up (for example a signed-in session cookie): `setup: async (ctx) => ({ headers: { cookie: await ctx.signIn(email) } })`.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import { type Db, openDatabase } from '../../src/db/database.js';
+import { DEMO_PASSWORD } from '../../src/cli/seed-demo.js';
+import { ensureBuilt, type LoadResult, load, median, root, rssOf, seed, signInWithEmailCode, startPortal, waitForIdle } from './lib.js';
 
 export interface BenchContext {
   baseUrl: string;
   dataDir: string;
+  /** The portal's database, opened by the bench too (to read emailed codes and pick seeded records). */
+  db: Db;
+  /** Signs a seeded account in (two-step by email) and returns the Cookie header of its session; one sign-in per address. */
+  signIn(email: string): Promise<string>;
 }
 
 export interface Target {
@@ -28,6 +35,23 @@ export interface Target {
   method?: 'GET' | 'POST';
   body?: string;
   headers?: Record<string, string> | ((ctx: BenchContext) => Promise<Record<string, string>>);
+  /** Computes the path and headers once the server is up. */
+  setup?: (ctx: BenchContext) => Promise<{ path?: string; headers?: Record<string, string> }>;
+}
+
+/** A seeded family whose child has a plan (the fullest case page) and that case's reference. */
+async function familyWithPlan(ctx: BenchContext): Promise<{ email: string; reference: string }> {
+  const row = await ctx.db
+    .selectFrom('cases')
+    .innerJoin('child_links', 'child_links.child_id', 'cases.child_id')
+    .innerJoin('users', 'users.id', 'child_links.user_id')
+    .select(['users.email', 'cases.reference'])
+    .where('cases.stage', '=', 'plan_maintained')
+    .where('users.email', 'like', 'family%')
+    .orderBy('cases.reference')
+    .executeTakeFirst();
+  if (!row) throw new Error('no seeded family with a plan: was the database seeded?');
+  return row;
 }
 
 // One line per page. The ceiling is added by the script itself.
@@ -37,9 +61,20 @@ const TARGETS: Target[] = [
   { name: 'login (en)', path: '/login' },
   { name: 'register (cy)', path: '/register?lng=cy' },
   { name: '404 page', path: '/no-such-page', expectStatus: 404 },
+  {
+    name: 'SEND home (signed in)',
+    path: '/send',
+    setup: async (ctx) => ({ headers: { cookie: await ctx.signIn((await familyWithPlan(ctx)).email) } }),
+  },
+  {
+    name: 'family case page (signed in)',
+    path: '/send/cases/:reference',
+    setup: async (ctx) => {
+      const family = await familyWithPlan(ctx);
+      return { path: `/send/cases/${family.reference}`, headers: { cookie: await ctx.signIn(family.email) } };
+    },
+  },
 ];
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const { values: args } = parseArgs({
   options: {
@@ -48,12 +83,14 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '50' },
     warmup: { type: 'string', default: '2' },
     only: { type: 'string' },
+    'seed-cases': { type: 'string', default: '1000' },
   },
 });
 const RUNS = positiveInt('runs', args.runs);
 const DURATION = positiveInt('duration', args.duration);
 const CONNECTIONS = positiveInt('connections', args.connections);
 const WARMUP = Number(args.warmup);
+const SEED_CASES = positiveInt('seed-cases', args['seed-cases']);
 
 function positiveInt(name: string, value: string | undefined): number {
   const n = Number(value);
@@ -61,87 +98,10 @@ function positiveInt(name: string, value: string | undefined): number {
   return n;
 }
 
-interface RunResult {
-  reqPerSec: number;
-  p50: number;
-  p99: number;
-  /** Responses with another status than expected, plus connection errors and timeouts. */
-  bad: number;
-  badDetail: string[];
-}
+type RunResult = LoadResult;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function rssOf(pid: number): string {
-  try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s*(\d+)\s*kB/m);
-    return line ? `${(Number(line[1]) / 1024).toFixed(1)} MB` : 'unknown';
-  } catch {
-    return 'unknown (no /proc)';
-  }
-}
-
-async function waitForReady(baseUrl: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the portal exited with code ${child.exitCode} before it was ready`);
-    try {
-      const res = await fetch(`${baseUrl}/readyz`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the portal was not ready within ${timeoutMs / 1000}s`);
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function measure(baseUrl: string, target: Target, headers: Record<string, string>, seconds: number): Promise<RunResult> {
-  const result = await autocannon({
-    url: baseUrl + target.path,
-    method: target.method ?? 'GET',
-    body: target.body,
-    headers,
-    connections: CONNECTIONS,
-    duration: seconds,
-  });
-  const expect = target.expectStatus ?? 200;
-  const stats = (result.statusCodeStats ?? {}) as Record<string, { count?: number }>;
-  const badDetail: string[] = [];
-  let bad = result.errors + result.timeouts;
-  for (const [code, { count = 0 }] of Object.entries(stats)) {
-    if (Number(code) !== expect) {
-      bad += count;
-      badDetail.push(`${count}×${code}`);
-    }
-  }
-  if (result.errors) badDetail.push(`${result.errors} connection errors`);
-  if (result.timeouts) badDetail.push(`${result.timeouts} timeouts`);
-  return { reqPerSec: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, bad, badDetail };
+function measure(baseUrl: string, target: Target, headers: Record<string, string>, seconds: number): Promise<RunResult> {
+  return load(baseUrl + target.path, { headers, connections: CONNECTIONS, seconds, expectStatus: target.expectStatus, method: target.method, body: target.body });
 }
 
 /** Writes the ceiling file (same bytes as the English home page) where the static route serves it. */
@@ -187,25 +147,28 @@ function printTable(rows: { name: string; path: string; runs: RunResult[] }[], c
   for (const l of lines) console.log(fmt(l));
 }
 
+interface Resolved {
+  target: Target;
+  path: string;
+  headers: Record<string, string>;
+}
+
 async function main() {
-  const built = spawnSync(process.execPath, [path.join(root, 'scripts', 'ensure-built.mjs')], { cwd: root, stdio: 'inherit' });
-  if (built.status !== 0 || !existsSync(path.join(root, 'dist', 'src', 'main.js'))) throw new Error('the build failed');
+  ensureBuilt();
 
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'portal-bench-'));
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  // Embedded defaults: none of this shell's portal settings leak in, only what a bare machine would have.
-  const child = spawn(process.execPath, [path.join(root, 'dist', 'src', 'main.js')], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dataDir, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d: Buffer) => process.stderr.write(`[portal] ${d}`));
-  child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[portal] ${d}`));
+  // Embedded defaults (SQLite in DATA_DIR), with families in it for the signed-in pages.
+  const seeded = await seed({ DATA_DIR: dataDir }, ['--cases', String(SEED_CASES), '--staff', '5']);
+  console.log(`seeded ${SEED_CASES.toLocaleString('en-GB')} families in ${seeded.seconds.toFixed(1)} s`);
+  const portal = await startPortal({ DATA_DIR: dataDir });
+  const { baseUrl, pid } = portal;
+  await waitForIdle(pid);
+  const db = openDatabase(`sqlite:${path.join(dataDir, 'portal.sqlite')}`);
 
   let ceilingPlace: Awaited<ReturnType<typeof placeCeiling>> | undefined;
   const cleanup = async () => {
-    await stopChild(child);
+    await portal.stop();
+    await db.destroy();
     if (ceilingPlace) rmSync(ceilingPlace.dir, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
   };
@@ -216,10 +179,21 @@ async function main() {
   process.once('SIGTERM', onSignal);
 
   try {
-    await waitForReady(baseUrl, child);
-    const pid = child.pid as number;
     const rssIdle = rssOf(pid);
-    const ctx: BenchContext = { baseUrl, dataDir };
+    const sessions = new Map<string, Promise<string>>();
+    const ctx: BenchContext = {
+      baseUrl,
+      dataDir,
+      db,
+      signIn: (email) => {
+        let s = sessions.get(email);
+        if (!s) {
+          s = signInWithEmailCode(baseUrl, db, email, DEMO_PASSWORD);
+          sessions.set(email, s);
+        }
+        return s;
+      },
+    };
 
     const home = await fetch(`${baseUrl}/`);
     const homeBody = Buffer.from(await home.arrayBuffer());
@@ -229,37 +203,39 @@ async function main() {
 
     const ceiling: Target = { name: 'ceiling (static)', path: ceilingPlace.path };
     const chosen = TARGETS.filter((t) => !args.only || t.name.includes(args.only) || t.path.includes(args.only));
-    const all = [ceiling, ...chosen];
-    const headers = new Map<Target, Record<string, string>>();
-    for (const t of all) {
-      const h = typeof t.headers === 'function' ? await t.headers(ctx) : (t.headers ?? {});
-      headers.set(t, h);
-      const res = await fetch(baseUrl + t.path, { method: t.method ?? 'GET', body: t.body, headers: h });
+    const all: Resolved[] = [];
+    for (const t of [ceiling, ...chosen]) {
+      const set = t.setup ? await t.setup(ctx) : {};
+      const h = { ...(typeof t.headers === 'function' ? await t.headers(ctx) : (t.headers ?? {})), ...set.headers };
+      const r: Resolved = { target: t, path: set.path ?? t.path, headers: h };
+      const res = await fetch(baseUrl + r.path, { method: t.method ?? 'GET', body: t.body, headers: h, redirect: 'manual' });
       await res.arrayBuffer();
-      if (res.status !== (t.expectStatus ?? 200)) throw new Error(`${t.name}: GET ${t.path} answered ${res.status}, expected ${t.expectStatus ?? 200}`);
+      if (res.status !== (t.expectStatus ?? 200)) throw new Error(`${t.name}: GET ${r.path} answered ${res.status}, expected ${t.expectStatus ?? 200}`);
+      all.push(r);
     }
 
     console.log(
       `portal pid ${pid} on ${baseUrl} (node ${process.version}, ${os.cpus().length} CPUs); home page ${homeBody.length} bytes; ` +
         `${CONNECTIONS} connections, ${WARMUP}s warm-up, ${RUNS} runs × ${DURATION}s per target`,
     );
-    if (WARMUP > 0) for (const t of all) await measure(baseUrl, t, headers.get(t) ?? {}, WARMUP);
+    const run1 = (r: Resolved, seconds: number) => measure(baseUrl, { ...r.target, path: r.path }, r.headers, seconds);
+    if (WARMUP > 0) for (const r of all) await run1(r, WARMUP);
 
-    const results = new Map<Target, RunResult[]>(all.map((t) => [t, []]));
+    const results = new Map<Resolved, RunResult[]>(all.map((r) => [r, []]));
     // Round-robin, so drift (heat, other load, a growing database) touches every target alike.
     for (let run = 1; run <= RUNS; run++) {
       for (const t of all) {
-        const r = await measure(baseUrl, t, headers.get(t) ?? {}, DURATION);
+        const r = await run1(t, DURATION);
         results.get(t)?.push(r);
-        console.error(`  run ${run}/${RUNS} ${t.name}: ${r.reqPerSec.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms${r.bad ? `, ${r.bad} errors` : ''}`);
+        console.error(`  run ${run}/${RUNS} ${t.target.name}: ${r.reqPerSec.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms${r.bad ? `, ${r.bad} errors` : ''}`);
       }
     }
     const rssAfter = rssOf(pid);
 
-    const ceilingRps = median((results.get(ceiling) ?? []).map((r) => r.reqPerSec));
+    const ceilingRps = median((results.get(all[0] as Resolved) ?? []).map((r) => r.reqPerSec));
     console.log('');
     printTable(
-      all.map((t) => ({ name: t.name, path: t.path, runs: results.get(t) ?? [] })),
+      all.map((t) => ({ name: t.target.name, path: t.path, runs: results.get(t) ?? [] })),
       ceilingRps,
     );
     console.log('');
