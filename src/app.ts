@@ -215,7 +215,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await worker.stop();
     });
   }
+  // Requests still being answered when shutdown starts finish before the database closes.
+  let inFlight = 0;
+  app.addHook('onRequest', async () => {
+    inFlight++;
+  });
+  app.addHook('onResponse', async () => {
+    inFlight--;
+  });
   app.addHook('onClose', async () => {
+    for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
     await redis?.quit().catch(() => undefined);
     if (!deps.db) await db.destroy();
   });

@@ -61,7 +61,7 @@ export async function queuePage(db: Db, f: QueueFilter, page: number) {
     applyFilter(db, f)
       .leftJoin('users', 'users.id', 'cases.assigned_to')
       .select(['cases.id', 'cases.reference', 'cases.child_name', 'cases.stage', 'cases.received_on', 'cases.next_due_on', 'cases.advice_due_on', 'cases.assigned_to', 'users.first_name as assignee_first', 'users.last_name as assignee_last'])
-      // Closed cases have no next date; open ones always do, so this order can walk the (stage, next_due_on) index.
+      // Closed cases have no next date; open ones always do. This order is the cases_queue_order index's, so a page is read off it.
       // Dateless (closed) cases come last on both databases (SQLite would put NULLs first).
       .orderBy('cases.next_due_on', (ob) => ob.asc().nullsLast())
       .orderBy('cases.received_on')
