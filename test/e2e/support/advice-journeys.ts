@@ -3,18 +3,13 @@
 // is in progress), signing a person in through the real pages and switching to Welsh with the header's
 // link, a case moved into assessment through the case service, and the links the app emails, from the outbox.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import type { CaseAction } from '../../../src/domain/workflow.js';
-import { projectRoot } from '../../../src/platform/paths.js';
 import type { CurrentUser } from '../../../src/platform/types.js';
 import type { TestPerson } from '../../support/accounts.js';
 import type { BrowserHarness, RunningApp } from './browser.js';
 import { arrive, type Lang, squash } from './journeys.js';
-import { login, openHome, type PortalTexts, portalTexts } from './send-journeys.js';
-
-type Json = { [key: string]: Json } | Json[] | string | number | boolean | null;
+import { loadLocale, login, openHome, type PortalTexts, portalTexts } from './send-journeys.js';
 
 /** The words of the advice and plan pages, besides those of the SEND area, back office and accounts. */
 export interface AdviceTexts extends PortalTexts {
@@ -23,25 +18,8 @@ export interface AdviceTexts extends PortalTexts {
   errors: typeof import('../../../locales/en/errors.json');
 }
 
-function readLocale(lang: Lang, ns: string): Json {
-  return JSON.parse(readFileSync(path.join(projectRoot, 'locales', lang, `${ns}.json`), 'utf8')) as Json;
-}
-
-/** `over` with what it lacks taken from `under`, key by key, as i18next falls back from Welsh to English. */
-function withFallback(over: Json, under: Json): Json {
-  if (typeof over !== 'object' || over === null || Array.isArray(over) || typeof under !== 'object' || under === null || Array.isArray(under)) return over ?? under;
-  const out: Record<string, Json> = { ...under };
-  for (const [key, value] of Object.entries(over)) out[key] = key in under ? withFallback(value, under[key] as Json) : value;
-  return out;
-}
-
-function load<T>(lang: Lang, ns: string): T {
-  const file = readLocale(lang, ns);
-  return (lang === 'en' ? file : withFallback(file, readLocale('en', ns))) as T;
-}
-
 export function adviceTexts(lang: Lang): AdviceTexts {
-  return { ...portalTexts(lang), advice: load(lang, 'advice'), plans: load(lang, 'plans'), errors: load(lang, 'errors') };
+  return { ...portalTexts(lang), advice: loadLocale(lang, 'advice'), plans: loadLocale(lang, 'plans'), errors: loadLocale(lang, 'errors') };
 }
 
 /**
