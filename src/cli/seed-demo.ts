@@ -21,6 +21,7 @@ import { type CaseStage, isClosedStage } from '../domain/workflow.js';
 import { hashPassword } from '../features/account/passwords.js';
 import { toTimelineEvents } from '../features/cases/service.js';
 import { isNhsNumber, YEAR_GROUPS } from '../features/send/forms.js';
+import { reserveReferenceNumbers } from '../features/send/repo.js';
 import { audit } from '../platform/audit.js';
 import { londonDate } from '../platform/time.js';
 
@@ -359,22 +360,6 @@ async function insertMany<T extends 'users' | 'children' | 'child_links' | 'asse
   }
 }
 
-/** The next `count` numbers of a year's reference sequence, taken in one step (safe beside a running portal). */
-async function reserveReferences(db: Db, year: number, count: number): Promise<number> {
-  await db
-    .insertInto('reference_counters')
-    .values({ year, last: 0 })
-    .onConflict((oc) => oc.column('year').doNothing())
-    .execute();
-  const row = await db
-    .updateTable('reference_counters')
-    .set((eb) => ({ last: eb('last', '+', count) }))
-    .where('year', '=', year)
-    .returning('last')
-    .executeTakeFirstOrThrow();
-  return Number(row.last) - count + 1;
-}
-
 async function countLike(db: Db, pattern: string): Promise<number> {
   const row = await db
     .selectFrom('users')
@@ -444,7 +429,7 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<SeedSummar
   }
   const nextRef = new Map<number, number>();
   await db.transaction().execute(async (trx) => {
-    for (const [year, count] of perYear) nextRef.set(year, await reserveReferences(trx, year, count));
+    for (const [year, count] of perYear) nextRef.set(year, await reserveReferenceNumbers(trx, year, count));
   });
 
   const firstFamily = await nextNumber(db, 'family', FAMILY_DOMAIN);

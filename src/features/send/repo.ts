@@ -161,8 +161,8 @@ export async function markReminded(db: Db, id: string, at: string, updatedBefore
   return Number(res.numUpdatedRows) === 1;
 }
 
-/** The next number in this year's sequence of case references, safe under concurrent submissions. */
-export async function nextReferenceNumber(db: Db, year: number): Promise<number> {
+/** The next `count` numbers of a year's sequence of case references (returns the first), safe under concurrent use. */
+export async function reserveReferenceNumbers(db: Db, year: number, count: number): Promise<number> {
   await db
     .insertInto('reference_counters')
     .values({ year, last: 0 })
@@ -170,11 +170,16 @@ export async function nextReferenceNumber(db: Db, year: number): Promise<number>
     .execute();
   const row = await db
     .updateTable('reference_counters')
-    .set((eb) => ({ last: eb('last', '+', 1) }))
+    .set((eb) => ({ last: eb('last', '+', count) }))
     .where('year', '=', year)
     .returning('last')
     .executeTakeFirstOrThrow();
-  return Number(row.last);
+  return Number(row.last) - count + 1;
+}
+
+/** The next number in this year's sequence of case references, safe under concurrent submissions. */
+export function nextReferenceNumber(db: Db, year: number): Promise<number> {
+  return reserveReferenceNumbers(db, year, 1);
 }
 
 export async function insertCase(db: Db, c: CaseRow) {
