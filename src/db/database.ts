@@ -8,12 +8,7 @@ import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
 
-/** The PostgreSQL schema a handle was opened in, so its migrations are looked for there and nowhere else. */
-const schemas = new WeakMap<Db, string>();
-
 export interface DbOptions {
-  /** PostgreSQL only: run in this schema (the test suite gives each app its own). */
-  schema?: string;
   poolSize?: number;
 }
 
@@ -27,13 +22,10 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
     const pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 10,
-      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    if (options.schema) schemas.set(db, options.schema);
-    return db;
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const file = url.replace(/^(sqlite|file):(\/\/)?/, '');
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -46,8 +38,7 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
 }
 
 export async function migrateToLatest(db: Db): Promise<void> {
-  const schema = schemas.get(db);
-  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

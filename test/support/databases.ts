@@ -35,7 +35,7 @@ async function checkPostgres(): Promise<boolean> {
 
 export const postgresAvailable = await checkPostgres();
 
-/** A fresh, empty database: a temporary SQLite file, or a PostgreSQL schema of its own. */
+/** A fresh, empty database: a temporary SQLite file, or a PostgreSQL database of its own. */
 export async function createTestDatabase(kind: 'sqlite' | 'postgres'): Promise<TestDatabase> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'portal-test-'));
   if (kind === 'sqlite') {
@@ -52,26 +52,34 @@ export async function createTestDatabase(kind: 'sqlite' | 'postgres'): Promise<T
       },
     };
   }
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const db = openDatabase(POSTGRES_URL, { schema, poolSize: 5 });
+  // A database of its own, not a schema: Kysely's migrator reads the catalog of every schema in the
+  // database, and fails when another test process drops its schema at that moment.
+  const name = `portal_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`create database ${name}`);
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  const db = openDatabase(url.toString(), { poolSize: 5 });
   return {
     kind,
-    url: POSTGRES_URL,
+    url: url.toString(),
     db,
     dataDir,
     drop: async () => {
       await db.destroy();
-      const c = new pg.Client({ connectionString: POSTGRES_URL });
-      await c.connect();
-      await c.query(`drop schema ${schema} cascade`);
-      await c.end();
+      await adminQuery(`drop database if exists ${name} with (force)`);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 10_000 });
+  await admin.connect();
+  try {
+    await admin.query(text);
+  } finally {
+    await admin.end();
+  }
 }
 
 /**

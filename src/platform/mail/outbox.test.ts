@@ -84,13 +84,7 @@ describeEachDatabase('mail outbox and worker', (kind) => {
 
   /** A second, independent connection (pool) to the same database, as a worker in another process would have. */
   async function secondHandle(): Promise<Db> {
-    let db: Db;
-    if (kind === 'sqlite') {
-      db = openDatabase(t.database.url);
-    } else {
-      const { rows } = await sql<{ s: string }>`select current_schema() as s`.execute(t.app.db);
-      db = openDatabase(t.database.url, { schema: rows[0]?.s as string, poolSize: 3 });
-    }
+    const db = openDatabase(t.database.url, { poolSize: 3 });
     extraHandles.push(db);
     return db;
   }
