@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
-import { type KyselyPlugin, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
+import type { KyselyPlugin, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { Client, createTestApp, type TestApp, testConfig, textOf } from '../../../test/support/app.js';
 import { describeEachDatabase } from '../../../test/support/databases.js';
 import { parseEmail, SmtpSink } from '../../../test/support/smtp-sink.js';
