@@ -55,6 +55,8 @@ export interface UsersTable {
   email_confirmed_at: string | null;
   two_step_method: TwoStepMethod | null;
   totp_secret: string | null;
+  /** The last authenticator-app time step accepted (a code works once). */
+  totp_last_step: number | null;
   failed_logins: number;
   locked_until: string | null;
   code_failures: number;

@@ -6,6 +6,7 @@ import * as m0004 from './0004_casework.js';
 import * as m0006 from './0006_advice.js';
 import * as m0007 from './0007_plans.js';
 import * as m0008 from './0008_queue_indexes.js';
+import * as m0009 from './0009_totp_last_step.js';
 
 /** Numbered migrations, one set for SQLite and PostgreSQL. Add new ones at the end; never edit a landed one. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0006_advice': m0006,
   '0007_plans': m0007,
   '0008_queue_indexes': m0008,
+  '0009_totp_last_step': m0009,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -57,6 +57,20 @@ export async function updateUser(db: Db, id: string, changes: Partial<Omit<UserR
     .execute();
 }
 
+/**
+ * Records an authenticator-app time step as used, unless it (or a later one) already was: true when this
+ * call is the first to use it, so the same code cannot sign in twice.
+ */
+export async function useTotpStep(db: Db, id: string, step: number): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ totp_last_step: step })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
 export async function deleteUser(db: Db, id: string): Promise<void> {
   await db.deleteFrom('users').where('id', '=', id).execute();
 }

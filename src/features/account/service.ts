@@ -244,7 +244,9 @@ export class AccountService {
       }
     } else {
       const secret = appSecret ?? (fresh.totp_secret ? decryptSecret(this.d.config.sessionSecret, fresh.totp_secret) : undefined);
-      if (secret && /^\d{6}$/.test(code)) ok = totp(secret, fresh.email).validate({ token: code, timestamp: now.getTime(), window: 1 }) !== null;
+      const delta = secret && /^\d{6}$/.test(code) ? totp(secret, fresh.email).validate({ token: code, timestamp: now.getTime(), window: 1 }) : null;
+      // Each time step's code is accepted once: one overheard or shoulder-surfed code cannot be used again.
+      if (delta !== null) ok = await repo.useTotpStep(this.db, user.id, Math.floor(now.getTime() / 1000 / TOTP_PERIOD_SECONDS) + delta);
     }
     if (ok) {
       if (fresh.code_failures) await repo.updateUser(this.db, user.id, { code_failures: 0 }, now);
@@ -457,6 +459,8 @@ export class AccountService {
   }
 }
 
+const TOTP_PERIOD_SECONDS = 30;
+
 function totp(secret: string, label: string, issuer = 'Citizen Portal') {
-  return new OTPAuth.TOTP({ issuer, label, algorithm: 'SHA1', digits: 6, period: 30, secret: OTPAuth.Secret.fromBase32(secret) });
+  return new OTPAuth.TOTP({ issuer, label, algorithm: 'SHA1', digits: 6, period: TOTP_PERIOD_SECONDS, secret: OTPAuth.Secret.fromBase32(secret) });
 }

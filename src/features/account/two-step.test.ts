@@ -225,9 +225,22 @@ describeEachDatabase('two-step verification', (kind) => {
     assert.deepEqual(await t.mail.unread(person.email, CODE_SUBJECT), [], 'no code by email');
     const bad = await fresh.post('/login/code', { code: wrongCode(...[-30, 0, 30].map((s) => appCode(secret, new Date(t.clock.now().getTime() + s * SECOND)))) });
     assert.equal(bad.statusCode, 400);
-    const good = await fresh.post('/login/code', { code: appCode(secret, t.clock.now()) });
+    const used = appCode(secret, t.clock.now());
+    const good = await fresh.post('/login/code', { code: used });
     assert.equal(good.statusCode, 302);
     assert.equal((await fresh.get('/account')).statusCode, 200);
+
+    // A code that has signed in once is refused when it is entered again, even within its 30 seconds.
+    t.clock.advance(10 * SECOND);
+    const other = new Client(t.app);
+    await submitPassword(other, person.email, person.password);
+    await other.get('/login/code');
+    const replayed = await other.post('/login/code', { code: used });
+    assert.equal(replayed.statusCode, 400);
+    assert.ok(textOf(replayed.body).includes('The security code is not correct'));
+    t.clock.advance(30 * SECOND);
+    const next = await other.post('/login/code', { code: appCode(secret, t.clock.now()) });
+    assert.equal(next.statusCode, 302, 'the next code works');
   });
 
   test('the two-step choice is checked: no choice gets 400 and a summary', async () => {

@@ -140,6 +140,9 @@ describeEachDatabase('cases: the work queue', (kind) => {
     assert.deepEqual(await search('TAYLOR'), refs('A', 'E'));
     assert.deepEqual(await search('Stays'), refs('B'));
     assert.deepEqual(await search('ays'), [], 'the middle of a name does not match');
+    assert.deepEqual(await search('%'), [], '% is a character to find, not a wildcard');
+    assert.deepEqual(await search('t_ylor'), [], '_ is a character to find, not a wildcard');
+    assert.deepEqual(await search('\\'), []);
     assert.deepEqual(await search('brown'), [], 'closed cases are not in the open queue');
     const none = await queue('?q=zzz');
     assert.ok(none.res.body.includes(words('en', 'staff:queue.none')));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { CaseEventsTable, CasesTable } from '../../db/schema.js';
 import { CASE_STAGES } from '../../domain/workflow.js';
@@ -38,7 +38,11 @@ function applyFilter(db: Db, f: QueueFilter, purpose: 'list' | 'count' = 'list')
   if (f.search) {
     const term = f.search.trim().toLowerCase();
     if (/^ehc-/i.test(term)) q = q.where('reference', '=', term.toUpperCase());
-    else q = q.where((eb) => eb.or([eb('child_name', 'like', `${term}%`), eb('child_name', 'like', `% ${term}%`)]));
+    else {
+      // What was typed is matched as text: % and _ are not wildcards here.
+      const typed = term.replace(/[\\%_]/g, (c) => `\\${c}`);
+      q = q.where((eb) => eb.or([sql<boolean>`child_name like ${`${typed}%`} escape '\\'`, sql<boolean>`child_name like ${`% ${typed}%`} escape '\\'`]));
+    }
   }
   if (f.report) {
     const { metric, from, to } = f.report;
