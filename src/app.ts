@@ -149,7 +149,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   await app.register(rateLimit, {
     global: true,
-    max: config.rateLimitPostsPerMinute,
+    // Without Redis each process counts on its own, and connections are shared out in turn, so each takes its part.
+    max: redis ? config.rateLimitPostsPerMinute : Math.ceil(config.rateLimitPostsPerMinute / config.webConcurrency),
     timeWindow: '1 minute',
     // DESIGN §5: a per-IP limit on every POST; reading pages is not limited.
     allowList: (request) => request.method !== 'POST',

@@ -68,7 +68,15 @@ describe('loadConfig', () => {
     ['NODE_ENV=production without SESSION_SECRET', { NODE_ENV: 'production', BASE_URL: 'https://portal.example.gov.uk' }, 'SESSION_SECRET'],
     ['NODE_ENV=production without BASE_URL', { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) }, 'BASE_URL'],
     ['DATABASE_URL=mysql://x', { DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    ['WEB_CONCURRENCY=0', { WEB_CONCURRENCY: '0' }, 'WEB_CONCURRENCY'],
+    ['WEB_CONCURRENCY=many', { WEB_CONCURRENCY: 'many' }, 'WEB_CONCURRENCY'],
   ];
+
+  test('WEB_CONCURRENCY: one process unless told; auto is one per CPU core', () => {
+    assert.equal(load().webConcurrency, 1);
+    assert.equal(load({ WEB_CONCURRENCY: '3' }).webConcurrency, 3);
+    assert.equal(load({ WEB_CONCURRENCY: 'auto' }).webConcurrency, os.availableParallelism());
+  });
   for (const [name, env, variable] of bad) {
     test(`${name} is refused with a ConfigError naming ${variable}`, () => {
       assert.throws(

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { projectRoot } from './platform/paths.js';
@@ -28,6 +29,8 @@ export interface Config {
     pollIntervalMs: number;
   };
   rateLimitPostsPerMinute: number;
+  /** Processes serving requests on this machine (WEB_CONCURRENCY; `auto`: one per CPU core). */
+  webConcurrency: number;
   logLevel: string;
   trustProxy: boolean;
 }
@@ -59,6 +62,9 @@ const schema = z.object({
   MAIL_WORKER: z.enum(['in-process', 'separate']).default('in-process'),
   MAIL_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   RATE_LIMIT_POSTS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  WEB_CONCURRENCY: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)], { error: 'must be a whole number from 1 to 64, or auto' })
+    .default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: bool.default(false),
 });
@@ -114,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pollIntervalMs: e.MAIL_POLL_INTERVAL_MS,
     },
     rateLimitPostsPerMinute: e.RATE_LIMIT_POSTS_PER_MINUTE,
+    webConcurrency: e.WEB_CONCURRENCY === 'auto' ? os.availableParallelism() : e.WEB_CONCURRENCY,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
   };

@@ -136,7 +136,8 @@ describe('locales', () => {
 });
 
 describe('graceful shutdown', () => {
-  test('on SIGTERM the server finishes and exits 0', async () => {
+  /** Runs `src/main.ts` as its own process on a free port with an empty data folder; the callback drives it. */
+  async function withPortal(env: Record<string, string>, drive: (p: { port: number; pid: number; out: () => string; exited: Promise<number | null> }) => Promise<void>) {
     const port = await new Promise<number>((resolve) => {
       const srv = net.createServer().listen(0, '127.0.0.1', () => {
         const p = (srv.address() as net.AddressInfo).port;
@@ -145,11 +146,14 @@ describe('graceful shutdown', () => {
     });
     const dir = mkdtempSync(path.join(os.tmpdir(), 'portal-main-'));
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, NODE_ENV: 'development', DATA_DIR: dir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', DATABASE_URL: '' },
+      env: { ...process.env, NODE_ENV: 'development', DATA_DIR: dir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', DATABASE_URL: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
       out += d;
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -157,16 +161,62 @@ describe('graceful shutdown', () => {
       // Starting through tsx can be slow on a busy machine.
       const deadline = Date.now() + 60_000;
       while (!out.includes('ready at') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-      assert.equal(res.status, 200);
-      child.kill('SIGTERM');
-      assert.equal(await exited, 0);
-      assert.match(out, /shutting down/);
+      await drive({ port, pid: child.pid as number, out: () => out, exited });
     } finally {
-      // Never leave the server running, whatever failed above.
+      // Never leave a server running, whatever failed above.
       if (child.exitCode === null) child.kill('SIGKILL');
+      for (const pid of childrenOf(child.pid as number)) process.kill(pid, 'SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  /** The process ids whose parent is `pid` (Linux /proc). */
+  function childrenOf(pid: number): number[] {
+    return readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .filter((name) => {
+        try {
+          return readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1]?.split(' ')[1] === String(pid);
+        } catch {
+          return false; // ended meanwhile
+        }
+      })
+      .map(Number);
+  }
+
+  async function until(check: () => boolean, what: string, ms = 60_000) {
+    const deadline = Date.now() + ms;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  test('on SIGTERM the server finishes and exits 0', async () => {
+    await withPortal({}, async ({ port, pid, out, exited }) => {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      assert.equal(res.status, 200);
+      process.kill(pid, 'SIGTERM');
+      assert.equal(await exited, 0);
+      assert.match(out(), /shutting down/);
+    });
+  });
+
+  test('WEB_CONCURRENCY=2: two processes answer on one port, one that dies is replaced, SIGTERM stops them all', async () => {
+    await withPortal({ WEB_CONCURRENCY: '2' }, async ({ port, pid, out, exited }) => {
+      await until(() => childrenOf(pid).length === 2, 'two portal processes');
+      const first = childrenOf(pid);
+      for (let i = 0; i < 20; i++) assert.equal((await fetch(`http://127.0.0.1:${port}/`)).status, 200);
+      // A process that dies is replaced, and the port keeps answering meanwhile.
+      process.kill(first[1] as number, 'SIGKILL');
+      await until(() => childrenOf(pid).length === 2 && !childrenOf(pid).includes(first[1] as number), 'a replacement process', 30_000);
+      assert.match(out(), /portal process \d stopped \(SIGKILL\); starting another/);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
+      const running = childrenOf(pid);
+      process.kill(pid, 'SIGTERM');
+      assert.equal(await exited, 0);
+      for (const child of running) assert.throws(() => process.kill(child, 0), 'every portal process has stopped');
+    });
   });
 
   test('a bad setting stops start-up with one line naming the variable', async () => {
