@@ -2,7 +2,7 @@
 // temporary data folder), and measures pages with autocannon against a ceiling: a static file of the same
 // size served by the same server. It prints numbers; it asserts nothing about performance.
 //
-//   npm run bench -- --runs 5 --duration 10 --connections 50 --warmup 2 --only home
+//   npm run bench -- --runs 5 --duration 10 --connections 50 --warmup 2 --only home --processes 2
 //
 // Before the portal starts, `seed-demo` fills its database with --seed-cases families (default 1,000), so the
 // signed-in pages show a real family's home and case: the bench signs that family in over HTTP with two-step
@@ -84,6 +84,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '2' },
     only: { type: 'string' },
     'seed-cases': { type: 'string', default: '1000' },
+    processes: { type: 'string', default: '1' },
   },
 });
 const RUNS = positiveInt('runs', args.runs);
@@ -91,6 +92,7 @@ const DURATION = positiveInt('duration', args.duration);
 const CONNECTIONS = positiveInt('connections', args.connections);
 const WARMUP = Number(args.warmup);
 const SEED_CASES = positiveInt('seed-cases', args['seed-cases']);
+const PROCESSES = positiveInt('processes', args.processes);
 
 function positiveInt(name: string, value: string | undefined): number {
   const n = Number(value);
@@ -160,7 +162,8 @@ async function main() {
   // Embedded defaults (SQLite in DATA_DIR), with families in it for the signed-in pages.
   const seeded = await seed({ DATA_DIR: dataDir }, ['--cases', String(SEED_CASES), '--staff', '5']);
   console.log(`seeded ${SEED_CASES.toLocaleString('en-GB')} families in ${seeded.seconds.toFixed(1)} s`);
-  const portal = await startPortal({ DATA_DIR: dataDir });
+  // --processes N runs the portal as N processes on the port (WEB_CONCURRENCY); memory is then their total.
+  const portal = await startPortal({ DATA_DIR: dataDir, WEB_CONCURRENCY: String(PROCESSES) });
   const { baseUrl, pid } = portal;
   await waitForIdle(pid);
   const db = openDatabase(`sqlite:${path.join(dataDir, 'portal.sqlite')}`);
@@ -239,7 +242,7 @@ async function main() {
       ceilingRps,
     );
     console.log('');
-    console.log(`server resident memory (VmRSS): ${rssIdle} when ready, ${rssAfter} after the load`);
+    console.log(`server resident memory (VmRSS${PROCESSES > 1 ? `, ${PROCESSES} processes and their supervisor` : ''}): ${rssIdle} when ready, ${rssAfter} after the load`);
     const totalBad = [...results.values()].flat().reduce((n, r) => n + r.bad, 0);
     if (totalBad) console.log(`WARNING: ${totalBad} responses had an unexpected status or failed (see the errors column)`);
   } finally {

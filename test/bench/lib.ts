@@ -1,7 +1,7 @@
 // What `npm run bench` and `npm run bench:scale` share: building, starting and stopping the portal as a child
 // process, seeding it, signing someone in over HTTP (password, then the emailed two-step code), and measuring.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,11 +39,32 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Resident memory of a process in MB, or undefined without /proc. */
+/** A process and the processes it started (WEB_CONCURRENCY > 1), from /proc; just the process without /proc. */
+function withChildren(pid: number): number[] {
+  try {
+    const children = readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .filter((name) => {
+        try {
+          const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+          return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] === String(pid);
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+    return [pid, ...children];
+  } catch {
+    return [pid];
+  }
+}
+
+/** Resident memory of a process and its children in MB, or undefined without /proc. */
 export function rssMb(pid: number): number | undefined {
   try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s*(\d+)\s*kB/m);
-    return line ? Number(line[1]) / 1024 : undefined;
+    let kb = 0;
+    for (const p of withChildren(pid)) kb += Number(readFileSync(`/proc/${p}/status`, 'utf8').match(/^VmRSS:\s*(\d+)\s*kB/m)?.[1] ?? 0);
+    return kb / 1024;
   } catch {
     return undefined;
   }
@@ -54,13 +75,17 @@ export function rssOf(pid: number): string {
   return mb === undefined ? 'unknown (no /proc)' : `${mb.toFixed(1)} MB`;
 }
 
-/** CPU seconds a process has used (user + system), or undefined without /proc. */
+/** CPU seconds a process and its children have used (user + system), or undefined without /proc. */
 function cpuSeconds(pid: number): number | undefined {
   try {
-    // Fields after the command name (which is in parentheses and may hold spaces): utime and stime are 14th and 15th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+    let total = 0;
+    for (const p of withChildren(pid)) {
+      // Fields after the command name (which is in parentheses and may hold spaces): utime and stime are 14th and 15th.
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+    }
+    return total;
   } catch {
     return undefined;
   }
