@@ -22,6 +22,7 @@ import {
 import { errorSummary, moveClockToTenthOfJanuary, signedInAs, textareaValue, todayOf, words } from '../../../test/support/send.js';
 import { addDays } from '../../domain/dates.js';
 import { PLAN_SECTIONS, type PlanSection } from '../../domain/plan.js';
+import { formatDate } from '../../platform/time.js';
 import type { CaseRow } from '../cases/repo.js';
 import type { PlanRow } from './service.js';
 
@@ -77,7 +78,17 @@ describeEachDatabase('plans: composing and issuing versions', (kind) => {
     assert.deepEqual([v.version, v.kind, v.state, v.issued_on, v.created_by], [1, 'draft', 'composing', null, staff.person.id]);
     const sections = sectionsOf(v);
     assert.equal(sections.A, [FAMILY_ADVICE.aboutMyChild, FAMILY_ADVICE.views, FAMILY_ADVICE.aspirations].join('\n\n'));
-    assert.deepEqual(sections.K?.split('\n').sort(), [`Dr educationalPsychologist Person, educationalPsychologist service (${today})`, `Parent or carer (${today})`].sort());
+    // Section K in the caseworker's language, with the dates written out.
+    const date = formatDate(today, 'en');
+    const role = words('en', 'advice:options.role.educationalPsychologist');
+    assert.deepEqual(
+      sections.K?.split('\n').sort(),
+      [
+        words('en', 'plans:prefill.adviceReceived.professional', { name: 'Dr educationalPsychologist Person', organisation: 'educationalPsychologist service', role, date }),
+        words('en', 'plans:prefill.adviceReceived.family', { date }),
+      ].sort(),
+    );
+    assert.match(sections.K ?? '', new RegExp(`received \\d{1,2} [A-Z][a-z]+ \\d{4}`));
 
     const form = await staff.client.get(`/staff/cases/${caseRow.id}/plan`);
     assert.ok(textOf(form.body).includes(words('en', 'plans:staff.composingIntro', { kind: words('en', 'plans:kinds.draft'), version: 1 })));

@@ -78,14 +78,14 @@ export class PlanService {
    * Section A from the family's advice, Section K listing the advice received; later versions start from
    * the latest issued one.
    */
-  async startComposing(staff: CurrentUser, caseRow: CaseRow, request?: FastifyRequest): Promise<PlanRow | undefined> {
+  async startComposing(staff: CurrentUser, caseRow: CaseRow, request: FastifyRequest): Promise<PlanRow | undefined> {
     const existing = await this.composing(caseRow.id);
     if (existing) return existing;
     const kind = await this.nextKind(caseRow);
     if (!kind) return undefined;
     const versions = await this.versions(caseRow.id);
     const latest = [...versions].reverse().find((v) => v.state === 'issued');
-    const sections = latest ? this.sections(latest) : await this.prefill(caseRow);
+    const sections = latest ? this.sections(latest) : await this.prefill(caseRow, request);
     const now = this.d.now().toISOString();
     const row: PlanRow = {
       id: randomUUID(),
@@ -105,7 +105,9 @@ export class PlanService {
     return row;
   }
 
-  private async prefill(caseRow: CaseRow): Promise<Sections> {
+  /** Section K is written in the caseworker's language, with dates as people write them. */
+  private async prefill(caseRow: CaseRow, request: FastifyRequest): Promise<Sections> {
+    const { t, lang } = request;
     const subs = await this.db.selectFrom('advice_submissions').selectAll().where('case_id', '=', caseRow.id).where('status', '=', 'submitted').orderBy('submitted_on').execute();
     const requests = await this.db.selectFrom('advice_requests').selectAll().where('case_id', '=', caseRow.id).execute();
     const family = subs.filter((s) => s.kind === 'family').map((s) => JSON.parse(s.content) as Record<string, string>);
@@ -116,7 +118,10 @@ export class PlanService {
     const K = subs
       .map((s) => {
         const r = requests.find((q) => q.id === s.advice_request_id);
-        return `${r ? `${r.name}, ${r.organisation}` : 'Parent or carer'} (${s.submitted_on})`;
+        const date = formatDate(s.submitted_on as string, lang);
+        return r
+          ? t('plans:prefill.adviceReceived.professional', { name: r.name, organisation: r.organisation, role: t(`advice:options.role.${r.role}`), date })
+          : t('plans:prefill.adviceReceived.family', { date });
       })
       .join('\n');
     return { A, K };
