@@ -88,7 +88,7 @@ describeEachDatabase('plans: composing and issuing versions', (kind) => {
         words('en', 'plans:prefill.adviceReceived.family', { date }),
       ].sort(),
     );
-    assert.match(sections.K ?? '', new RegExp(`received \\d{1,2} [A-Z][a-z]+ \\d{4}`));
+    assert.match(sections.K ?? '', /received \d{1,2} [A-Z][a-z]+ \d{4}/);
 
     const form = await staff.client.get(`/staff/cases/${caseRow.id}/plan`);
     assert.ok(textOf(form.body).includes(words('en', 'plans:staff.composingIntro', { kind: words('en', 'plans:kinds.draft'), version: 1 })));
