@@ -16,6 +16,7 @@ import {
   isCaseStage,
   isClosedStage,
   isOpenStage,
+  lastStepDate,
   OPEN_STAGES,
   requiresReason,
 } from './workflow.js';
@@ -165,5 +166,20 @@ describe('eventTypeFor', () => {
     assert.equal(eventTypeFor('final_plan_issued'), 'final_plan_issued');
     assert.equal(eventTypeFor('cease'), 'ceased');
     assert.equal(eventTypeFor('withdraw'), 'withdrawn');
+  });
+});
+
+describe('lastStepDate', () => {
+  test('the latest step moving the case on, whatever order the events come in; exceptions and advice do not count', () => {
+    assert.equal(lastStepDate([]), undefined);
+    assert.equal(lastStepDate([{ type: 'received', date: '2026-01-05' }, { type: 'advice_requested', date: '2026-02-01' }]), undefined);
+    const events = [
+      { type: 'draft_plan_issued', date: '2026-04-10' },
+      { type: 'decision_to_assess', date: '2026-02-10' },
+      { type: 'exception', date: '2026-05-01' },
+      { type: 'advice_received', date: '2026-05-02' },
+    ];
+    assert.equal(lastStepDate(events), '2026-04-10');
+    assert.equal(lastStepDate([...events, { type: 'amended_plan_issued', date: '2027-03-01' }]), '2027-03-01');
   });
 });

@@ -142,6 +142,16 @@ export function eventTypeFor(action: CaseAction): CaseEventType {
   return ACTION_EVENT[action];
 }
 
+/** The events that move a case on. A step cannot be dated before the step it follows. */
+const STEP_EVENTS: readonly CaseEventType[] = [...Object.values(ACTION_EVENT), 'amended_plan_issued'];
+
+/** The date of the latest step recorded on a case (ISO dates compare as text), or undefined before the first. */
+export function lastStepDate(events: readonly { type: string; date: string }[]): string | undefined {
+  let last: string | undefined;
+  for (const e of events) if ((STEP_EVENTS as readonly string[]).includes(e.type) && (last === undefined || e.date > last)) last = e.date;
+  return last;
+}
+
 function refuse(code: Extract<TransitionResult, { ok: false }>['code'], reason: string): TransitionResult {
   return { ok: false, code, reason };
 }

@@ -51,6 +51,7 @@ export async function caseViewModel(request: FastifyRequest, row: CaseRow, cases
         type: e.type,
         title: t(`staff:letters.${e.type}.title`),
         date: f(e.on_date),
+        onDate: e.on_date,
         reasons: data.reasons,
         paragraphs: t(`staff:letters.${e.type}.body`, { returnObjects: true, child: child.first_name, reference: row.reference, finalBy: f(row.final_plan_due_on) }) as string[],
         appeal: appeal ? { mediationBy: f(appeal.mediationBy), tribunalBy: f(appeal.tribunalBy) } : undefined,

@@ -3,7 +3,7 @@ import type { Config } from '../../config.js';
 import type { Db } from '../../db/database.js';
 import { addDays, daysBetween } from '../../domain/dates.js';
 import { type CaseEvent, type CaseEventType, computeTimeline, type ExceptionData, type Timeline, validateException } from '../../domain/timeline.js';
-import { applyAction, type CaseAction, type CaseStage, carriesAppealRights, eventTypeFor, isClosedStage, requiresReason } from '../../domain/workflow.js';
+import { applyAction, type CaseAction, type CaseStage, carriesAppealRights, eventTypeFor, isClosedStage, lastStepDate, requiresReason } from '../../domain/workflow.js';
 import { audit } from '../../platform/audit.js';
 import type { FileStore } from '../../platform/files.js';
 import type { Mailer } from '../../platform/mail/outbox.js';
@@ -24,7 +24,10 @@ export interface CaseDeps {
   now: () => Date;
 }
 
-export type ActionResult = { ok: true; eventId: string } | { ok: false; problem: 'notAllowed' | 'reasonRequired' | 'dateInvalid' | 'documentRequired' | 'documentType' | 'changedMeanwhile' };
+export type ActionResult =
+  | { ok: true; eventId: string }
+  | { ok: false; problem: 'notAllowed' | 'reasonRequired' | 'dateInvalid' | 'documentRequired' | 'documentType' | 'changedMeanwhile' }
+  | { ok: false; problem: 'dateBeforeLastStep'; notBefore: string };
 
 /** Events as the timeline module reads them. */
 export function toTimelineEvents(rows: CaseEventRow[]): CaseEvent[] {
@@ -110,6 +113,8 @@ export class CaseService {
     if (!move.ok) return { ok: false, problem: 'notAllowed' };
     const today = this.today();
     if (!/^\d{4}-\d{2}-\d{2}$/.test(input.date) || input.date > today || input.date < caseRow.received_on) return { ok: false, problem: 'dateInvalid' };
+    const lastStep = lastStepDate((await repo.eventsOf(this.db, caseRow.id)).map((e) => ({ type: e.type, date: e.on_date })));
+    if (lastStep && input.date < lastStep) return { ok: false, problem: 'dateBeforeLastStep', notBefore: lastStep };
     if (requiresReason(input.action) && !input.reasons.trim()) return { ok: false, problem: 'reasonRequired' };
     let storedKey: string | undefined;
     let documentMeta: { name: string; size: number } | undefined;

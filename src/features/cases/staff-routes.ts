@@ -13,6 +13,7 @@ import { adviceForCasePage } from '../advice/staff-routes.js';
 import type { AdviceService } from '../advice/service.js';
 import type { SendService } from '../send/service.js';
 import { caseViewModel } from './case-view.js';
+import { sendLetterPdf } from './letter-pdf.js';
 import { PAGE_SIZE, type QueueFilter } from './repo.js';
 import { ACTIONS_WITH_DOCUMENT, type CaseService } from './service.js';
 
@@ -106,7 +107,7 @@ export default async function staffRoutes(app: FastifyInstance, opts: { cases: C
     const date = dateFromParts(f['date-day'] ?? '', f['date-month'] ?? '', f['date-year'] ?? '') ?? '';
     const result = form.problem ? ({ ok: false, problem: 'documentType' } as const) : await cases.act(me(request), row, { action: action as CaseAction, date, reasons: f.reasons ?? '', document: form.file }, request);
     if (!result.ok) {
-      const text = request.t(`staff:actions.errors.${result.problem}`);
+      const text = request.t(`staff:actions.errors.${result.problem}`, 'notBefore' in result ? { date: formatDate(result.notBefore, request.lang) } : undefined);
       // The summary links to the action's form, which is only on the page when the stage allows the action.
       const href = result.problem === 'notAllowed' || result.problem === 'changedMeanwhile' ? '#actions' : `#action-${action}`;
       return casePage(request, reply, { errors: { list: [{ text, href }] }, failedAction: action, actionError: text, values: f }, 400);
@@ -161,13 +162,33 @@ export default async function staffRoutes(app: FastifyInstance, opts: { cases: C
     return casePage(request, reply, { errors: { list }, exceptionErrors: list.map((l) => l.text), exceptionValues: f }, 400);
   });
 
-  app.get<{ Params: { id: string; eventId: string } }>('/staff/cases/:id/letters/:eventId', async (request, reply) => {
+  type LetterParams = { Params: { id: string; eventId: string } };
+
+  /** A case and one of its letters; an unknown case or letter is a 404. */
+  async function loadLetter(request: FastifyRequest<LetterParams>, reply: FastifyReply) {
     const row = await load(request, reply);
     if (!row) return;
     const model = await caseViewModel(request, row, cases, send, 'staff');
     const letter = model.letters.find((l) => l.eventId === request.params.eventId);
-    if (!letter) return reply.errorPage(404, 'notFound');
-    return reply.render('cases/views/letter', { title: letter.title, letter, child: model.child, reference: row.reference, backLink: `/staff/cases/${row.id}` });
+    if (!letter) {
+      reply.errorPage(404, 'notFound');
+      return undefined;
+    }
+    return { row, model, letter };
+  }
+
+  app.get<LetterParams>('/staff/cases/:id/letters/:eventId', async (request, reply) => {
+    const found = await loadLetter(request, reply);
+    if (!found) return;
+    const { row, model, letter } = found;
+    const pdfHref = `/staff/cases/${row.id}/letters/${letter.eventId}/pdf`;
+    return reply.render('cases/views/letter', { title: letter.title, letter, child: model.child, reference: row.reference, pdfHref, backLink: `/staff/cases/${row.id}` });
+  });
+
+  app.get<LetterParams>('/staff/cases/:id/letters/:eventId/pdf', async (request, reply) => {
+    const found = await loadLetter(request, reply);
+    if (!found) return;
+    return sendLetterPdf(request, reply, found.row, found.model, found.letter);
   });
 
   app.get<{ Params: { id: string } }>('/staff/cases/:id/audit', async (request, reply) => {

@@ -22,6 +22,7 @@ import { describeEachDatabase } from '../../../test/support/databases.js';
 import { moveClockToTenthOfJanuary, PDF, PNG, storedFiles, todayOf, words } from '../../../test/support/send.js';
 import { addDays, addMonths } from '../../domain/dates.js';
 import type { CaseAction, CaseStage } from '../../domain/workflow.js';
+import { formatDate } from '../../platform/time.js';
 import type { CaseRow } from './repo.js';
 
 const EVENT: Record<CaseAction, string> = {
@@ -310,6 +311,18 @@ describeEachDatabase('cases: the statutory workflow through the case page', (kin
     }
     assert.equal((await act(t, staff.client, '00000000-0000-4000-8000-000000000000', 'decision_to_assess', { csrf: (await staff.client.get('/staff')).body.match(/name="_csrf" value="([^"]+)"/)?.[1] ?? null })).statusCode, 404);
     assert.deepEqual(await snapshot(row), before);
+  });
+
+  test('refused: a step dated before the step it follows (a draft plan before the decision to assess); nothing changes', async () => {
+    const row = await newCase(60);
+    const decidedOn = addDays(today, -20);
+    await actOk(t, staff.client, row.id, 'decision_to_assess', { date: decidedOn });
+    const before = await snapshot(row);
+    const res = await act(t, staff.client, row.id, 'draft_plan_issued', { date: addDays(decidedOn, -1), pdf: true });
+    assert.equal(res.statusCode, 400);
+    assert.deepEqual(errorTexts(res.body), [words('en', 'staff:actions.errors.dateBeforeLastStep', { date: formatDate(decidedOn, 'en') })]);
+    assert.deepEqual(await snapshot(row), before);
+    await actOk(t, staff.client, row.id, 'draft_plan_issued', { date: decidedOn, pdf: true });
   });
 
   test('refused: a draft or final plan without a PDF, or with a file that is not a PDF; nothing is stored', async () => {

@@ -17,16 +17,35 @@ export interface PlanPdfInput {
   lang: string;
 }
 
-/** A tagged-text PDF of one plan version: real text (not an image), so it can be searched, copied and read aloud. */
-export function renderPlanPdf(input: PlanPdfInput): Promise<Buffer> {
+export interface TextPdfMeta {
+  /** The document's title (shown by the viewer instead of the file name). */
+  title: string;
+  author: string;
+  /** The document's language, e.g. 'en-GB' or 'cy-GB'. */
+  lang: string;
+}
+
+/**
+ * An A4, tagged PDF of real text (not an image), so it can be searched, copied and read aloud: `draw` writes
+ * it with the fonts 'body' and 'bold' (DejaVu Sans, which has the Welsh letters).
+ */
+export function renderTextPdf(meta: TextPdfMeta, draw: (doc: PDFKit.PDFDocument) => void): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'A4', margin: 56, lang: input.lang, displayTitle: true, info: { Title: input.title, Author: input.council }, tagged: true, pdfVersion: '1.7' });
+    const doc = new PDFDocument({ size: 'A4', margin: 56, lang: meta.lang, displayTitle: true, info: { Title: meta.title, Author: meta.author }, tagged: true, pdfVersion: '1.7' });
     const chunks: Buffer[] = [];
     doc.on('data', (c: Buffer) => chunks.push(c));
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
     doc.registerFont('body', FONT);
     doc.registerFont('bold', FONT_BOLD);
+    draw(doc);
+    doc.end();
+  });
+}
+
+/** A tagged-text PDF of one plan version: real text (not an image), so it can be searched, copied and read aloud. */
+export function renderPlanPdf(input: PlanPdfInput): Promise<Buffer> {
+  return renderTextPdf({ title: input.title, author: input.council, lang: input.lang }, (doc) => {
     doc.font('bold').fontSize(11).text(input.council);
     doc.moveDown(0.5);
     doc.font('bold').fontSize(20).text(input.title);
@@ -39,6 +58,5 @@ export function renderPlanPdf(input: PlanPdfInput): Promise<Buffer> {
       doc.moveDown(0.3);
       doc.font('body').fontSize(11).text(input.sections[s]?.trim() || input.emptyText, { paragraphGap: 4 });
     }
-    doc.end();
   });
 }
