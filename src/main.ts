@@ -1,5 +1,4 @@
 import cluster from 'node:cluster';
-import { buildApp } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { migrateToLatest, openDatabase } from './db/database.js';
 
@@ -17,6 +16,8 @@ function readConfig(): Config {
 
 /** One process serving requests: the only one, or one of WEB_CONCURRENCY. */
 async function serve(config: Config, processNumber: number) {
+  // Loaded here, not at the top: the supervisor of several processes never serves a page and stays small.
+  const { buildApp } = await import('./app.js');
   // With several processes, the outbox worker and the hourly reminders run in the first one only.
   const app = await buildApp(config, processNumber === 0 ? {} : { runWorker: false });
   let closing = false;
