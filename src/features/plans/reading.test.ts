@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import type { StaffClient } from '../../../test/support/advice.js';
 import { type AccountsTestApp, createAccountsTestApp, createCitizen, createStaff, locationOf, signedIn, type TestPerson } from '../../../test/support/accounts.js';
 import { type Client, textOf } from '../../../test/support/app.js';
-import { advanceDays, h1, linksTo, staffMember } from '../../../test/support/cases.js';
+import { actOk, advanceDays, h1, linksTo, seedCase, staffMember } from '../../../test/support/cases.js';
 import { describeEachDatabase } from '../../../test/support/databases.js';
 import {
   assertPdfDownload,
@@ -21,6 +21,7 @@ import {
   unescapeHtml,
 } from '../../../test/support/plans.js';
 import { moveClockToTenthOfJanuary, refusals, signedInAs, todayOf, words } from '../../../test/support/send.js';
+import { addDays } from '../../domain/dates.js';
 import { PLAN_SECTIONS } from '../../domain/plan.js';
 import { formatDate } from '../../platform/time.js';
 import type { CaseRow } from '../cases/repo.js';
@@ -217,5 +218,39 @@ describeEachDatabase('plans: reading, downloading, and who may', (kind) => {
     const res = await family.post(`/send/cases/${caseRow.reference}/plan/1/reply`, { 'comment-B': 'Too late for this version', meeting: 'yes' });
     assert.equal(res.statusCode, 302);
     assert.deepEqual(await planResponses(t, draft.id), []);
+  });
+
+  test('a plan the SEN Team uploaded as a PDF instead of composing it is on the family’s plan page, newest first, and downloads', async () => {
+    const mother = await createCitizen(t, { twoStep: 'email' });
+    const uploadedCase = await seedCase(t, { adults: [mother], firstName: 'Nia', receivedOn: addDays(todayOf(t), -60) });
+    const mothers = await signedInAs(t, mother);
+    const page = () => mothers.get(`/send/cases/${uploadedCase.reference}/plan`);
+    assert.ok(textOf((await page()).body).includes(words('en', 'plans:family.none')));
+
+    await actOk(t, staff.client, uploadedCase.id, 'decision_to_assess', { date: addDays(todayOf(t), -40) });
+    await actOk(t, staff.client, uploadedCase.id, 'draft_plan_issued', { date: addDays(todayOf(t), -20), pdf: true });
+    await actOk(t, staff.client, uploadedCase.id, 'final_plan_issued', { date: todayOf(t), pdf: true });
+
+    const res = await page();
+    assert.equal(res.statusCode, 200);
+    const text = textOf(res.body);
+    assert.ok(!text.includes(words('en', 'plans:family.none')), 'not "no plan yet" when a plan was sent as a document');
+    assert.ok(text.includes(words('en', 'plans:family.uploadedTitle')));
+    const items = [...res.body.matchAll(/<li>([^<]*): <a class="govuk-link" href="(\/send\/documents\/[^"]+)">/g)].map((m) => ({ text: m[1], href: m[2] as string }));
+    assert.deepEqual(
+      items.map((i) => i.text),
+      [
+        words('en', 'plans:family.uploadedItem', { kind: words('en', 'plans:kinds.final'), date: formatDate(todayOf(t), 'en') }),
+        words('en', 'plans:family.uploadedItem', { kind: words('en', 'plans:kinds.draft'), date: formatDate(addDays(todayOf(t), -20), 'en') }),
+      ],
+    );
+    for (const item of items) {
+      const download = await mothers.get(item.href);
+      assert.equal(download.statusCode, 200);
+      assert.equal(download.headers['content-type'], 'application/pdf');
+      assert.equal((await family.get(item.href)).statusCode, 404, 'another family cannot download it');
+    }
+    const welsh = await mothers.get(`/send/cases/${uploadedCase.reference}/plan?lng=cy`);
+    assert.ok(textOf(welsh.body).includes(words('cy', 'plans:family.uploadedTitle')));
   });
 });

@@ -224,7 +224,14 @@ export async function planFamilyRoutes(app: FastifyInstance, opts: { plans: Plan
     const current = versions[versions.length - 1];
     if (current) await plans.recordView(me(request), row, current, 'viewed', request);
     const response = current ? await plans.response(current.id) : undefined;
+    // A plan uploaded as a PDF (not composed here) is not a version, but it is the family's plan all the same.
+    const uploaded = (await plans.uploadedPlans(row.id)).reverse().map((d) => ({
+      text: request.t('plans:family.uploadedItem', { kind: request.t(d.kind === 'draft_plan' ? 'plans:kinds.draft' : 'plans:kinds.final'), date: formatDate(d.on_date, request.lang) }),
+      name: d.filename,
+      href: `/send/documents/${d.id}`,
+    }));
     return reply.render('plans/views/family-plan', {
+      uploaded,
       title: request.t('plans:family.title'),
       reference: row.reference,
       child: await childName(request, row),

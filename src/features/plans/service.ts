@@ -47,6 +47,20 @@ export class PlanService {
     return this.db.selectFrom('plans').selectAll().where('case_id', '=', caseId).where('state', '=', 'issued').orderBy('version').execute();
   }
 
+  /** Plans the SEN Team uploaded as PDFs instead of composing them in the portal, with the date each was issued, oldest first. */
+  uploadedPlans(caseId: string) {
+    // Such a document has the id of the case event that issued it.
+    return this.db
+      .selectFrom('documents')
+      .innerJoin('case_events', 'case_events.id', 'documents.id')
+      .select(['documents.id', 'documents.filename', 'documents.kind', 'case_events.on_date'])
+      .where('documents.owner_type', '=', 'case')
+      .where('documents.owner_id', '=', caseId)
+      .where('documents.kind', 'in', ['draft_plan', 'final_plan'])
+      .orderBy('documents.created_at')
+      .execute();
+  }
+
   version(caseId: string, version: number) {
     return this.db.selectFrom('plans').selectAll().where('case_id', '=', caseId).where('version', '=', version).executeTakeFirst();
   }
