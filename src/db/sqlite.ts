@@ -40,10 +40,11 @@ function withPreparedStatements(sqlite: SQLite.Database): SqliteDatabase {
 }
 
 /**
- * SQLite has one connection, which Kysely guards with a lock that wakes every waiter when it is released and
- * lets a newcomer take it ahead of them. Under load a few requests then waited seconds while others went
- * through (p99 of several seconds at a p50 of 200 ms). This dialect puts a first-come, first-served queue in
- * front of Kysely's lock, so only one caller ever reaches it and the connection goes to whoever asked first.
+ * SQLite has one connection, which Kysely guards with a lock that wakes every waiter each time it is released
+ * (all but one then wait again), so under load each query costs work in proportion to the requests waiting,
+ * and a caller arriving at the right moment can take the connection ahead of them. This dialect puts a
+ * first-come, first-served queue in front of Kysely's lock: only one caller ever waits on it, and the
+ * connection goes to whoever asked first.
  */
 class FairSqliteDialect extends SqliteDialect {
   override createDriver(): Driver {
