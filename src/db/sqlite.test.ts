@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { Kysely, sql } from 'kysely';
-import { sqliteDialect } from './sqlite.js';
+import { type DatabaseConnection, type Driver, Kysely, sql } from 'kysely';
+import { FairDriver, sqliteDialect } from './sqlite.js';
 
 interface Db {
   items: { id: number; label: string };
@@ -59,4 +59,37 @@ test('a statement kept for reuse runs with each call’s own parameters', async 
   assert.deepEqual([one.label, other.label], ['two', 'three']);
   const written = await db.updateTable('items').set({ label: 'changed' }).where('id', '=', 3).executeTakeFirst();
   assert.equal(written.numUpdatedRows, 1n);
+});
+
+test('the queue: the connection passes to the longest waiting caller, never to one arriving as it is released, and each caller asks the inner lock once', async () => {
+  let innerAcquires = 0;
+  const connection = {} as DatabaseConnection;
+  const inner = {
+    init: async () => undefined,
+    acquireConnection: async () => {
+      innerAcquires++;
+      return connection;
+    },
+    releaseConnection: async () => undefined,
+  } as unknown as Driver;
+  const driver = new FairDriver(inner);
+  const order: string[] = [];
+  const take = (name: string) =>
+    driver.acquireConnection().then((c) => {
+      order.push(name);
+      return c;
+    });
+  const first = await take('first');
+  const waiting = [take('second'), take('third')];
+  // Released, and at that very moment someone new asks: they go behind the two already waiting.
+  const released = driver.releaseConnection(first);
+  const newcomer = take('newcomer');
+  await released;
+  const second = await waiting[0];
+  await driver.releaseConnection(second as DatabaseConnection);
+  const third = await waiting[1];
+  await driver.releaseConnection(third as DatabaseConnection);
+  await driver.releaseConnection(await newcomer);
+  assert.deepEqual(order, ['first', 'second', 'third', 'newcomer']);
+  assert.equal(innerAcquires, 4);
 });

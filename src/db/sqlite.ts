@@ -52,7 +52,7 @@ class FairSqliteDialect extends SqliteDialect {
   }
 }
 
-class FairDriver implements Driver {
+export class FairDriver implements Driver {
   private held = false;
   private readonly waiting: (() => void)[] = [];
 
