@@ -13,7 +13,7 @@ import { adviceForCasePage } from '../advice/staff-routes.js';
 import type { AdviceService } from '../advice/service.js';
 import type { SendService } from '../send/service.js';
 import { caseViewModel } from './case-view.js';
-import { sendLetterPdf } from './letter-pdf.js';
+import { letterRoutes } from './letter-routes.js';
 import { PAGE_SIZE, type QueueFilter } from './repo.js';
 import { ACTIONS_WITH_DOCUMENT, type CaseService } from './service.js';
 
@@ -162,33 +162,13 @@ export default async function staffRoutes(app: FastifyInstance, opts: { cases: C
     return casePage(request, reply, { errors: { list }, exceptionErrors: list.map((l) => l.text), exceptionValues: f }, 400);
   });
 
-  type LetterParams = { Params: { id: string; eventId: string } };
-
-  /** A case and one of its letters; an unknown case or letter is a 404. */
-  async function loadLetter(request: FastifyRequest<LetterParams>, reply: FastifyReply) {
-    const row = await load(request, reply);
-    if (!row) return;
-    const model = await caseViewModel(request, row, cases, send, 'staff');
-    const letter = model.letters.find((l) => l.eventId === request.params.eventId);
-    if (!letter) {
-      reply.errorPage(404, 'notFound');
-      return undefined;
-    }
-    return { row, model, letter };
-  }
-
-  app.get<LetterParams>('/staff/cases/:id/letters/:eventId', async (request, reply) => {
-    const found = await loadLetter(request, reply);
-    if (!found) return;
-    const { row, model, letter } = found;
-    const pdfHref = `/staff/cases/${row.id}/letters/${letter.eventId}/pdf`;
-    return reply.render('cases/views/letter', { title: letter.title, letter, child: model.child, reference: row.reference, pdfHref, backLink: `/staff/cases/${row.id}` });
-  });
-
-  app.get<LetterParams>('/staff/cases/:id/letters/:eventId/pdf', async (request, reply) => {
-    const found = await loadLetter(request, reply);
-    if (!found) return;
-    return sendLetterPdf(request, reply, found.row, found.model, found.letter);
+  letterRoutes<{ id: string; eventId: string }>(app, {
+    casePath: '/staff/cases/:id',
+    audience: 'staff',
+    cases,
+    send,
+    findCase: load,
+    caseHref: (row) => `/staff/cases/${row.id}`,
   });
 
   app.get<{ Params: { id: string } }>('/staff/cases/:id/audit', async (request, reply) => {
